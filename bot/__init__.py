@@ -1,0 +1,1 @@
+"""TwitchCare: a Telegram companion bot for facial twitching when tired."""

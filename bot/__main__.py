@@ -1,0 +1,7 @@
+"""`python -m bot` runs the same command line as `twitchcare`."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

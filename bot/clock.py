@@ -1,0 +1,64 @@
+"""The one injected clock: all of the bot's notion of "now" comes from here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Anything that can say what time it is, always timezone-aware UTC."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """Real wall-clock time."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that only moves when told to; tests use it instead of sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        _require_aware(start)
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        self._now += delta
+        return self._now
+
+    def set(self, moment: datetime) -> datetime:
+        _require_aware(moment)
+        self._now = moment.astimezone(UTC)
+        return self._now
+
+
+class ScaledClock:
+    """A clock that runs `speed` times faster than real time from `start` (for demos)."""
+
+    def __init__(self, start: datetime, speed: float, base: Clock | None = None) -> None:
+        _require_aware(start)
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self._base = base or SystemClock()
+        self._origin = self._base.now()
+        self._start = start.astimezone(UTC)
+        self._speed = speed
+
+    def now(self) -> datetime:
+        return self._start + (self._base.now() - self._origin) * self._speed
+
+    def jump(self, delta: timedelta) -> None:
+        """Skip ahead, e.g. to the next due send in the demo."""
+        self._start += delta
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("clock times must be timezone-aware")

@@ -1,0 +1,1 @@
+"""Scheduling of morning, evening and follow-up nudges from a Redis due queue."""
