@@ -1,0 +1,41 @@
+"""Shared factories for tests: people, profiles and check-ins with sensible defaults."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from bot.models import CheckIn, Profile, Status
+
+
+def make_checkin(**overrides: Any) -> CheckIn:
+    """A harmless check-in: a few short eyelid twitches on day 1."""
+    values: dict[str, Any] = {
+        "day": 1,
+        "twitch_location": "eyelid",
+        "episodes_per_day": 4,
+        "worst_duration": "seconds",
+        "days_since_onset": 3,
+        "sleep_hours": 6.5,
+        "caffeine_drinks": 2,
+        "stress_level": 3,
+    }
+    values.update(overrides)
+    return CheckIn.model_validate(values)
+
+
+def make_profile(user_id: int = 1001, **overrides: Any) -> Profile:
+    """An active person in London who wakes at 07:00 and goes to bed at 23:00."""
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "chat_id": user_id,
+        "status": Status.ACTIVE,
+        "consent_at": datetime(2026, 3, 20, 9, 0, tzinfo=UTC),
+        "zone": "Europe/London",
+        "wake_time": time(7, 0),
+        "bedtime": time(23, 0),
+        "onset_date": date(2026, 3, 17),
+        "start_date": date(2026, 3, 20),
+    }
+    values.update(overrides)
+    return Profile.model_validate(values)
