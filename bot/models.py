@@ -211,3 +211,30 @@ class SignReport(BaseModel):
         if unknown:
             raise ValueError(f"unknown warning signs: {sorted(unknown)}")
         return value
+
+
+class FlowKind(StrEnum):
+    ENROL = "enrol"
+    CHECKIN = "checkin"
+    URGENT = "urgent"
+    SETTINGS = "settings"
+
+
+class Flow(BaseModel):
+    """Where a person is in a multi-step conversation; lives in Redis, never in process memory.
+
+    `nonce` is put in every button of the flow's message, so a button from an older or
+    abandoned flow is recognised as stale.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: FlowKind
+    step: str
+    nonce: str = Field(pattern=r"^[A-Za-z0-9]{1,8}$")
+    message_id: int | None = None
+    answers: dict[str, str | int | float] = Field(default_factory=dict)
+    signs: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    local_date: date | None = None
+    day: int | None = None

@@ -11,38 +11,62 @@ import asyncio
 import json
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
-from bot.models import PROFILE_SCHEMA_VERSION, CheckIn, Profile
+from bot.models import (
+    PROFILE_SCHEMA_VERSION,
+    WARNING_SIGN_FIELDS,
+    CheckInRecord,
+    Flow,
+    Profile,
+    SignReport,
+)
 
 PROFILE: Final = "profile"
 CHECKINS: Final = "checkins"
-# Every per-person key suffix the project uses. Add new ones here (e.g. "draft", "outbox") so that
+REPORTS: Final = "reports"
+FLOW: Final = "flow"
+# Every per-person key suffix the project uses. Add new ones here (e.g. "outbox") so that
 # delete_person removes them too; nothing else may store per-person data.
-PERSON_KEY_SUFFIXES: Final[tuple[str, ...]] = (PROFILE, CHECKINS)
+PERSON_KEY_SUFFIXES: Final[tuple[str, ...]] = (PROFILE, CHECKINS, REPORTS, FLOW)
+# An abandoned conversation is forgotten after a week.
+FLOW_TTL_SECONDS: Final = 7 * 24 * 3600
 
-# Compare-and-set of a profile document. KEYS[1] profile key; ARGV[1] expected version
-# (0 = no document yet); ARGV[2] the new document; ARGV[3] the supported schema_version.
-# Returns 1 when written, 0 on a version mismatch, -1 when the stored value is not a profile we
-# understand (it is then left untouched).
+# Compare-and-set of a profile document, plus optional writes to the same person's other keys,
+# all or nothing. KEYS[1] profile key, KEYS[2..] other keys of the same person; ARGV[1] expected
+# version (0 = no document yet); ARGV[2] the new document; ARGV[3] the supported schema_version;
+# ARGV[4] a JSON list of operations [op, key index, value?]: "rpush", "del", "setex" (value
+# [ttl, text]). Returns 1 when written, 0 on a version mismatch, -1 when the stored value is not a
+# profile we understand (it is then left untouched).
 _CAS_PROFILE: Final = """
 local raw = redis.call('GET', KEYS[1])
 local expected = tonumber(ARGV[1])
-if not raw then
-  if expected ~= 0 then return 0 end
-  redis.call('SET', KEYS[1], ARGV[2])
-  return 1
+if raw then
+  local ok, doc = pcall(cjson.decode, raw)
+  if not ok or type(doc) ~= 'table' or doc['schema_version'] ~= tonumber(ARGV[3])
+      or type(doc['version']) ~= 'number' then
+    return -1
+  end
+  if doc['version'] ~= expected then return 0 end
+elseif expected ~= 0 then
+  return 0
 end
-local ok, doc = pcall(cjson.decode, raw)
-if not ok or type(doc) ~= 'table' or doc['schema_version'] ~= tonumber(ARGV[3])
-    or type(doc['version']) ~= 'number' then
-  return -1
-end
-if doc['version'] ~= expected then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+for _, op in ipairs(cjson.decode(ARGV[4])) do
+  local key = KEYS[op[2]]
+  if op[1] == 'rpush' then
+    redis.call('RPUSH', key, op[3])
+  elseif op[1] == 'del' then
+    redis.call('DEL', key)
+  elseif op[1] == 'setex' then
+    redis.call('SET', key, op[3][2], 'EX', op[3][1])
+  end
+end
 return 1
 """
 
@@ -61,7 +85,7 @@ class CorruptProfileError(StoreError):
 
 
 class CorruptCheckInError(StoreError):
-    """A stored check-in cannot be read. The message never includes the stored text."""
+    """A stored check-in or report cannot be read. The message never includes the stored text."""
 
     def __init__(self, user_id: int, index: int, reason: str) -> None:
         super().__init__(f"stored check-in #{index} of user {user_id} is unreadable: {reason}")
@@ -107,6 +131,41 @@ def person_keys(user_id: int) -> list[str]:
     return [person_key(user_id, suffix) for suffix in PERSON_KEY_SUFFIXES]
 
 
+@dataclass(frozen=True)
+class Also:
+    """Writes to the person's other keys that land together with a profile change, or not at all.
+
+    This is what keeps a check-in from being half-written when Redis goes away mid-save.
+    """
+
+    checkin: CheckInRecord | None = None
+    report: SignReport | None = None
+    flow: Flow | None = None
+    clear_flow: bool = False
+
+    def operations(self) -> tuple[list[str], list[list[Any]]]:
+        """The extra keys' suffixes and the script operations on them (key index from 2)."""
+        suffixes: list[str] = []
+        ops: list[list[Any]] = []
+
+        def key_index(suffix: str) -> int:
+            suffixes.append(suffix)
+            return len(suffixes) + 1
+
+        if self.checkin is not None:
+            ops.append(["rpush", key_index(CHECKINS), encode_checkin(self.checkin)])
+        if self.report is not None:
+            ops.append(["rpush", key_index(REPORTS), _compact(self.report)])
+        if self.flow is not None:
+            ops.append(["setex", key_index(FLOW), [FLOW_TTL_SECONDS, self.flow.model_dump_json()]])
+        elif self.clear_flow:
+            ops.append(["del", key_index(FLOW)])
+        return suffixes, ops
+
+
+NOTHING_ELSE: Final = Also()
+
+
 class Store:
     """Reads and writes one person's state. Redis errors propagate as redis exceptions."""
 
@@ -123,15 +182,22 @@ class Store:
         raw = await self._redis.get(person_key(user_id, PROFILE))
         return None if raw is None else parse_profile(user_id, raw)
 
-    async def save_profile(self, profile: Profile, *, expected_version: int) -> Profile:
+    async def save_profile(
+        self, profile: Profile, *, expected_version: int, also: Also = NOTHING_ELSE
+    ) -> Profile:
         """Write the profile if the stored one is still at expected_version (0: none yet)."""
         current = await self.get_profile(profile.user_id)
         if (current.version if current else 0) != expected_version:
             raise VersionConflict(profile.user_id, expected_version)
-        return await self._compare_and_set(profile, expected_version)
+        return await self._compare_and_set(profile, expected_version, also)
 
     async def update_profile(
-        self, user_id: int, change: Callable[[Profile], Profile], *, retries: int = 5
+        self,
+        user_id: int,
+        change: Callable[[Profile], Profile],
+        *,
+        retries: int = 5,
+        also: Also = NOTHING_ELSE,
     ) -> Profile:
         """Read, apply change, and compare-and-set; on a conflict start again, up to retries."""
         for attempt in range(retries + 1):
@@ -142,37 +208,73 @@ class Store:
             if changed.user_id != user_id:
                 raise ValueError("change must not alter user_id")
             try:
-                return await self._compare_and_set(changed, current.version)
+                return await self._compare_and_set(changed, current.version, also)
             except VersionConflict:
                 if attempt == retries:
                     raise
                 await asyncio.sleep(random.uniform(0, min(0.1, 0.005 * 2**attempt)))  # noqa: S311
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def append_checkin(self, user_id: int, checkin: CheckIn) -> None:
+    async def append_checkin(self, user_id: int, record: CheckInRecord) -> None:
         """Add a check-in after the person's earlier ones."""
-        document = checkin.model_dump_json(exclude_defaults=True)
-        await self._redis.rpush(person_key(user_id, CHECKINS), document)
+        await self._redis.rpush(person_key(user_id, CHECKINS), encode_checkin(record))
 
-    async def list_checkins(self, user_id: int) -> list[CheckIn]:
-        """The person's check-ins in the order they were appended."""
+    async def list_checkins(self, user_id: int) -> list[CheckInRecord]:
+        """The person's check-ins in the order they were made."""
         raws = await self._redis.lrange(person_key(user_id, CHECKINS), 0, -1)
         return [parse_checkin(user_id, index, raw) for index, raw in enumerate(raws)]
+
+    async def list_reports(self, user_id: int) -> list[SignReport]:
+        """Warning signs the person reported through /urgent, oldest first."""
+        raws = await self._redis.lrange(person_key(user_id, REPORTS), 0, -1)
+        return [_parse(SignReport, user_id, index, raw) for index, raw in enumerate(raws)]
+
+    async def get_flow(self, user_id: int) -> Flow | None:
+        """The conversation the person is in, if any. An unreadable one counts as none."""
+        raw = await self._redis.get(person_key(user_id, FLOW))
+        if raw is None:
+            return None
+        try:
+            return Flow.model_validate_json(raw)
+        except ValidationError:
+            return None
+
+    async def set_flow(self, user_id: int, flow: Flow) -> None:
+        """Start or advance a conversation; abandoned ones expire."""
+        document = flow.model_dump_json()
+        await self._redis.set(person_key(user_id, FLOW), document, ex=FLOW_TTL_SECONDS)
+
+    async def clear_flow(self, user_id: int) -> None:
+        """End the person's conversation."""
+        await self._redis.delete(person_key(user_id, FLOW))
 
     async def delete_person(self, user_id: int) -> int:
         """Remove everything stored about the person; returns how many keys existed."""
         return await self._redis.delete(*person_keys(user_id))
 
-    async def _compare_and_set(self, profile: Profile, expected_version: int) -> Profile:
+    async def _compare_and_set(
+        self, profile: Profile, expected_version: int, also: Also
+    ) -> Profile:
         saved = profile.model_copy(update={"version": expected_version + 1})
-        document = saved.model_dump_json()
-        args: list[str | int] = [expected_version, document, PROFILE_SCHEMA_VERSION]
-        result = await self._cas(keys=[person_key(profile.user_id, PROFILE)], args=args)
+        suffixes, ops = also.operations()
+        keys = [person_key(profile.user_id, s) for s in (PROFILE, *suffixes)]
+        args: list[str | int] = [
+            expected_version,
+            saved.model_dump_json(),
+            PROFILE_SCHEMA_VERSION,
+            json.dumps(ops),
+        ]
+        result = await self._cas(keys=keys, args=args)
         if result == 1:
             return saved
         if result == 0:
             raise VersionConflict(profile.user_id, expected_version)
         raise CorruptProfileError(profile.user_id, "not a supported profile document")
+
+
+def _compact(model: BaseModel) -> str:
+    """Stored records leave out default values: memory per person is a budget (≤ 2 KB)."""
+    return model.model_dump_json(exclude_defaults=True)
 
 
 def parse_profile(user_id: int, raw: bytes | str) -> Profile:
@@ -191,10 +293,61 @@ def parse_profile(user_id: int, raw: bytes | str) -> Profile:
     return profile
 
 
-def parse_checkin(user_id: int, index: int, raw: bytes | str) -> CheckIn:
+# A stored check-in is a positional JSON array, about 70 bytes instead of about 270 for an
+# object: memory per person is a budget. Never reorder these; add a new format number instead.
+CHECKIN_FORMAT: Final = 1
+_CHECKIN_FIELDS: Final = (
+    "day",
+    "twitch_location",
+    "episodes_per_day",
+    "worst_duration",
+    "days_since_onset",
+    "sleep_hours",
+    "caffeine_drinks",
+    "stress_level",
+)
+
+
+def encode_checkin(record: CheckInRecord) -> str:
+    """[format, unix time, local date, fields..., warning-sign bitmask]."""
+    checkin = record.checkin.model_dump(mode="json")
+    signs = sum(1 << i for i, name in enumerate(WARNING_SIGN_FIELDS) if checkin[name])
+    row = [
+        CHECKIN_FORMAT,
+        int(record.at.timestamp()),
+        record.local_date.isoformat(),
+        *(checkin[name] for name in _CHECKIN_FIELDS),
+        signs,
+    ]
+    return json.dumps(row, separators=(",", ":"))
+
+
+def parse_checkin(user_id: int, index: int, raw: bytes | str) -> CheckInRecord:
     """Validate one stored check-in."""
     try:
-        return CheckIn.model_validate_json(raw)
+        row = json.loads(raw)
+        if not isinstance(row, list) or len(row) != 4 + len(_CHECKIN_FIELDS):
+            raise ValueError("not a check-in row")
+        if row[0] != CHECKIN_FORMAT:
+            raise ValueError("unknown check-in format")
+        fields = dict(zip(_CHECKIN_FIELDS, row[3:-1], strict=True))
+        signs = {name: bool(row[-1] >> i & 1) for i, name in enumerate(WARNING_SIGN_FIELDS)}
+        return CheckInRecord.model_validate(
+            {
+                "at": datetime.fromtimestamp(row[1], UTC),
+                "local_date": row[2],
+                "checkin": {**fields, **signs},
+            }
+        )
+    except ValidationError as exc:
+        raise CorruptCheckInError(user_id, index, _describe(exc)) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise CorruptCheckInError(user_id, index, type(exc).__name__) from None
+
+
+def _parse(model: type[SignReport], user_id: int, index: int, raw: bytes | str) -> SignReport:
+    try:
+        return model.model_validate_json(raw)
     except ValidationError as exc:
         raise CorruptCheckInError(user_id, index, _describe(exc)) from None
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot.models import CheckIn, Profile, Status
+from bot.models import CheckIn, CheckInRecord, Profile, Status
 
 
 def make_checkin(**overrides: Any) -> CheckIn:
@@ -39,3 +39,11 @@ def make_profile(user_id: int = 1001, **overrides: Any) -> Profile:
     }
     values.update(overrides)
     return Profile.model_validate(values)
+
+
+def make_record(**overrides: Any) -> CheckInRecord:
+    """A stored check-in: made at 21:00 UTC on its plan day, counting from 20 March 2026."""
+    checkin = make_checkin(**overrides)
+    local_date = date(2026, 3, 19) + timedelta(days=checkin.day)
+    at = datetime.combine(local_date, time(21, 0), tzinfo=UTC)
+    return CheckInRecord(at=at, local_date=local_date, checkin=checkin)

@@ -18,7 +18,7 @@ from bot.embedded_redis import (
     find_redis_server,
 )
 from bot.store import Store, connect
-from tests.factories import make_checkin, make_profile
+from tests.factories import make_profile, make_record
 
 TCP_LISTEN = "0A"
 
@@ -55,7 +55,7 @@ async def save_and_reload(data_dir: Path) -> None:
         client = connect(server.url)
         try:
             await Store(client).save_profile(make_profile(7), expected_version=0)
-            await Store(client).append_checkin(7, make_checkin())
+            await Store(client).append_checkin(7, make_record())
         finally:
             await client.aclose()
 
@@ -69,7 +69,7 @@ async def save_and_reload(data_dir: Path) -> None:
 
     assert profile is not None
     assert profile.version == 1
-    assert checkins == [make_checkin()]
+    assert checkins == [make_record()]
 
 
 async def test_data_survives_a_restart_on_the_same_dir(tmp_path: Path) -> None:

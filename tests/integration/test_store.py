@@ -12,9 +12,21 @@ from redis.asyncio import Redis
 from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.models import Pause, Profile, Reason, Status
+from bot.models import (
+    WARNING_SIGN_FIELDS,
+    Flow,
+    FlowKind,
+    Pause,
+    Profile,
+    Reason,
+    SignReport,
+    Status,
+)
 from bot.store import (
+    FLOW_TTL_SECONDS,
     PERSON_KEY_SUFFIXES,
+    Also,
+    CorruptCheckInError,
     CorruptProfileError,
     ProfileNotFound,
     Store,
@@ -22,7 +34,7 @@ from bot.store import (
     person_key,
     person_keys,
 )
-from tests.factories import make_checkin, make_profile
+from tests.factories import make_profile, make_record
 from tests.redis_server import RedisServer
 
 USER = 1001
@@ -169,14 +181,14 @@ async def test_compare_and_set_script_refuses_unknown_schema(
     await redis_client.set(key, raw)
 
     with pytest.raises(CorruptProfileError):
-        await store._compare_and_set(make_profile(USER), 3)
+        await store._compare_and_set(make_profile(USER), 3, Also())
 
     assert await redis_client.get(key) == raw
 
 
 async def test_checkins_append_and_list_in_order(store: Store) -> None:
-    checkins = [make_checkin(day=day, episodes_per_day=10 - day) for day in range(1, 8)]
-    checkins.append(make_checkin(day=7, painful=True, sleep_hours=7.25))
+    checkins = [make_record(day=day, episodes_per_day=10 - day) for day in range(1, 8)]
+    checkins.append(make_record(day=7, painful=True, sleep_hours=7.25))
 
     for checkin in checkins:
         await store.append_checkin(USER, checkin)
@@ -190,7 +202,7 @@ async def test_delete_person_removes_every_key_and_spares_others(
 ) -> None:
     for user in (USER, OTHER):
         await store.save_profile(make_profile(user), expected_version=0)
-        await store.append_checkin(user, make_checkin())
+        await store.append_checkin(user, make_record())
 
     removed = await store.delete_person(USER)
 
@@ -203,7 +215,9 @@ async def test_delete_person_removes_every_key_and_spares_others(
 
 async def test_keys_are_hash_tagged_per_person(store: Store, redis_client: Redis) -> None:
     await store.save_profile(make_profile(USER), expected_version=0)
-    await store.append_checkin(USER, make_checkin())
+    await store.append_checkin(USER, make_record())
+    await store.set_flow(USER, Flow(kind=FlowKind.CHECKIN, step="where", nonce="abc"))
+    await redis_client.rpush(person_key(USER, "reports"), b"{}")
 
     keys = await all_keys(redis_client)
 
@@ -221,7 +235,7 @@ def test_unknown_key_suffix_is_refused() -> None:
 
 
 async def test_checkins_are_stored_compactly(store: Store, redis_client: Redis) -> None:
-    checkins = [make_checkin(day=day, sleep_hours=6.75, caffeine_drinks=3) for day in range(1, 8)]
+    checkins = [make_record(day=day, sleep_hours=6.75, caffeine_drinks=3) for day in range(1, 8)]
     for checkin in checkins:
         await store.append_checkin(USER, checkin)
     key = person_key(USER, "checkins")
@@ -241,9 +255,7 @@ async def test_enrolled_person_with_a_week_fits_in_two_kilobytes(
     profile = make_profile(user, advised_reasons=(Reason.PAINFUL,))
     await store.save_profile(profile, expected_version=0)
     for day in range(1, 8):
-        checkin = make_checkin(
-            day=day, days_since_onset=day + 12, sleep_hours=6.25, painful=day > 3
-        )
+        checkin = make_record(day=day, days_since_onset=day + 12, sleep_hours=6.25, painful=day > 3)
         await store.append_checkin(user, checkin)
 
     sizes = [await redis_client.memory_usage(key) or 0 for key in person_keys(user)]
@@ -262,3 +274,67 @@ async def test_redis_outage_surfaces_as_a_redis_error_and_recovers(
 
     redis_server.start()
     assert await store.get_profile(USER) is None  # the test server keeps nothing
+
+
+async def test_checkin_row_round_trips_every_sign(store: Store) -> None:
+    records = [make_record(day=1, **{sign: True}) for sign in WARNING_SIGN_FIELDS]
+    for record in records:
+        await store.append_checkin(USER, record)
+    assert await store.list_checkins(USER) == records
+
+
+@pytest.mark.parametrize(
+    "raw", [b"[]", b'[2,0,"2026-03-20",1,"eyelid",1,"seconds",1,6.5,1,3,0]', b"{}", b"x"]
+)
+async def test_unreadable_checkin_rows_are_reported(
+    store: Store, redis_client: Redis, raw: bytes
+) -> None:
+    await redis_client.rpush(person_key(USER, "checkins"), raw)
+    with pytest.raises(CorruptCheckInError):
+        await store.list_checkins(USER)
+
+
+async def test_profile_checkin_and_flow_change_together(store: Store) -> None:
+    saved = await store.save_profile(make_profile(USER), expected_version=0)
+    flow = Flow(kind=FlowKind.CHECKIN, step="signs", nonce="n1")
+    await store.set_flow(USER, flow)
+    record = make_record(day=2)
+    report = SignReport(at=record.at, local_date=record.local_date, day=2, signs=("painful",))
+
+    await store.save_profile(
+        saved.model_copy(update={"advised_reasons": (Reason.PAINFUL,)}),
+        expected_version=saved.version,
+        also=Also(checkin=record, report=report, clear_flow=True),
+    )
+
+    assert await store.list_checkins(USER) == [record]
+    assert await store.list_reports(USER) == [report]
+    assert await store.get_flow(USER) is None
+    profile = await store.get_profile(USER)
+    assert profile is not None
+    assert profile.advised_reasons == (Reason.PAINFUL,)
+
+
+async def test_a_conflicting_save_writes_none_of_its_extras(store: Store) -> None:
+    saved = await store.save_profile(make_profile(USER), expected_version=0)
+    await store.update_profile(USER, lambda p: p.model_copy(update={"locale": "en"}))
+    flow = Flow(kind=FlowKind.CHECKIN, step="signs", nonce="n1")
+    await store.set_flow(USER, flow)
+
+    with pytest.raises(VersionConflict):
+        await store._compare_and_set(
+            saved, saved.version, Also(checkin=make_record(), clear_flow=True)
+        )
+
+    assert await store.list_checkins(USER) == []
+    assert await store.get_flow(USER) == flow
+
+
+async def test_flow_round_trip_and_expiry(store: Store, redis_client: Redis) -> None:
+    flow = Flow(kind=FlowKind.ENROL, step="zone", nonce="Ab3", options=("Europe/London",))
+    await store.set_flow(USER, flow)
+    assert await store.get_flow(USER) == flow
+    ttl = await redis_client.ttl(person_key(USER, "flow"))
+    assert 0 < ttl <= FLOW_TTL_SECONDS
+    await store.clear_flow(USER)
+    assert await store.get_flow(USER) is None
