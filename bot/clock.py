@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -11,12 +12,19 @@ class Clock(Protocol):
 
     def now(self) -> datetime: ...
 
+    async def sleep(self, seconds: float) -> None:
+        """Let `seconds` of this clock's time pass (tests: instantly, by moving the clock)."""
+        ...
+
 
 class SystemClock:
     """Real wall-clock time."""
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
 
 
 class ManualClock:
@@ -38,6 +46,17 @@ class ManualClock:
         self._now = moment.astimezone(UTC)
         return self._now
 
+    async def sleep(self, seconds: float) -> None:
+        """Waiting moves the clock instead of the test waiting in real time.
+
+        Waits that overlap move it once, as real waits would: each sleeper needs the clock to
+        reach its own wake-up time, counted from when it started waiting.
+        """
+        wake_up = self._now + timedelta(seconds=max(0.0, seconds))
+        await asyncio.sleep(0)  # let other tasks run first, as a real wait would
+        if wake_up > self._now:
+            self._now = wake_up
+
 
 class ScaledClock:
     """A clock that runs `speed` times faster than real time from `start` (for demos)."""
@@ -53,6 +72,9 @@ class ScaledClock:
 
     def now(self) -> datetime:
         return self._start + (self._base.now() - self._origin) * self._speed
+
+    async def sleep(self, seconds: float) -> None:
+        await self._base.sleep(max(0.0, seconds) / self._speed)
 
     def jump(self, delta: timedelta) -> None:
         """Skip ahead, e.g. to the next due send in the demo."""

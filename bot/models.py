@@ -155,6 +155,16 @@ class Pause(BaseModel):
     until: date | None = None
 
 
+class Snooze(BaseModel):
+    """A nudge the person asked to see again later the same day."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    local_date: date
+    until: datetime
+
+
 class Profile(BaseModel):
     """A person's enrolment and settings; stored as one versioned JSON document."""
 
@@ -175,6 +185,7 @@ class Profile(BaseModel):
     pauses: tuple[Pause, ...] = ()
     emergency_hold: bool = False
     advised_reasons: tuple[Reason, ...] = ()
+    snooze: Snooze | None = None
 
     @field_validator("consent_at")
     @classmethod

@@ -12,8 +12,8 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Final
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final, Protocol
 
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
@@ -31,11 +31,20 @@ PROFILE: Final = "profile"
 CHECKINS: Final = "checkins"
 REPORTS: Final = "reports"
 FLOW: Final = "flow"
+OUTBOX: Final = "outbox"
+SLEEP: Final = "sleep"
 # Every per-person key suffix the project uses. Add new ones here (e.g. "outbox") so that
 # delete_person removes them too; nothing else may store per-person data.
-PERSON_KEY_SUFFIXES: Final[tuple[str, ...]] = (PROFILE, CHECKINS, REPORTS, FLOW)
+PERSON_KEY_SUFFIXES: Final[tuple[str, ...]] = (PROFILE, CHECKINS, REPORTS, FLOW, OUTBOX, SLEEP)
 # An abandoned conversation is forgotten after a week.
 FLOW_TTL_SECONDS: Final = 7 * 24 * 3600
+# A morning's sleep answer only matters for that day's check-in.
+SLEEP_TTL_SECONDS: Final = 3 * 24 * 3600
+# Outbox markers (one hash field per sent slot) older than this, counted back from the local
+# date being claimed, are pruned; a slot is never retried that late. The whole hash expires
+# when nothing has been sent for OUTBOX_TTL_SECONDS, so a person who leaves does not keep it.
+OUTBOX_KEEP_DAYS: Final = 40
+OUTBOX_TTL_SECONDS: Final = 60 * 24 * 3600
 
 # Compare-and-set of a profile document, plus optional writes to the same person's other keys,
 # all or nothing. KEYS[1] profile key, KEYS[2..] other keys of the same person; ARGV[1] expected
@@ -67,6 +76,25 @@ for _, op in ipairs(cjson.decode(ARGV[4])) do
     redis.call('SET', key, op[3][2], 'EX', op[3][1])
   end
 end
+return 1
+"""
+
+
+# Claim one scheduled send: KEYS[1] the person's outbox hash; ARGV[1] the field
+# "<slot>:<YYYY-MM-DD>", ARGV[2] the oldest local date to keep (ISO dates compare as strings),
+# ARGV[3] the hash's lifetime in seconds. Returns 1 for the first claim of the field, else 0
+# (and then writes nothing).
+_CLAIM_SEND: Final = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], '1') == 0 then
+  return 0
+end
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local day = string.match(field, ':(%d%d%d%d%-%d%d%-%d%d)$')
+  if day and day < ARGV[2] then
+    redis.call('HDEL', KEYS[1], field)
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
 
@@ -115,8 +143,13 @@ class ProfileNotFound(StoreError, LookupError):
 
 
 def connect(url: str) -> Redis:
-    """A client for redis://, rediss:// or unix:// URLs; replies are bytes."""
-    return Redis.from_url(url, decode_responses=False)
+    """A client for redis://, rediss:// or unix:// URLs; replies are bytes.
+
+    A pooled connection idle for more than a second is checked with a PING before use, so a
+    Redis restart or fail-over while the bot was idle costs a reconnect, not a failed command.
+    Commands themselves are not retried: a retried write whose reply was lost could apply twice.
+    """
+    return Redis.from_url(url, decode_responses=False, health_check_interval=1)
 
 
 def person_key(user_id: int, suffix: str) -> str:
@@ -166,12 +199,22 @@ class Also:
 NOTHING_ELSE: Final = Also()
 
 
+class ProfileListener(Protocol):
+    """Told after every profile change and deletion, e.g. to keep the due queue in step."""
+
+    async def profile_saved(self, before: Profile | None, after: Profile) -> None: ...
+
+    async def person_deleted(self, user_id: int) -> None: ...
+
+
 class Store:
     """Reads and writes one person's state. Redis errors propagate as redis exceptions."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, listener: ProfileListener | None = None) -> None:
         self._redis = redis
+        self._listener = listener
         self._cas = redis.register_script(_CAS_PROFILE)
+        self._claim_send = redis.register_script(_CLAIM_SEND)
 
     @property
     def redis(self) -> Redis:
@@ -189,7 +232,9 @@ class Store:
         current = await self.get_profile(profile.user_id)
         if (current.version if current else 0) != expected_version:
             raise VersionConflict(profile.user_id, expected_version)
-        return await self._compare_and_set(profile, expected_version, also)
+        saved = await self._compare_and_set(profile, expected_version, also)
+        await self._saved(current, saved)
+        return saved
 
     async def update_profile(
         self,
@@ -208,11 +253,14 @@ class Store:
             if changed.user_id != user_id:
                 raise ValueError("change must not alter user_id")
             try:
-                return await self._compare_and_set(changed, current.version, also)
+                saved = await self._compare_and_set(changed, current.version, also)
             except VersionConflict:
                 if attempt == retries:
                     raise
                 await asyncio.sleep(random.uniform(0, min(0.1, 0.005 * 2**attempt)))  # noqa: S311
+                continue
+            await self._saved(current, saved)
+            return saved
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def append_checkin(self, user_id: int, record: CheckInRecord) -> None:
@@ -250,7 +298,54 @@ class Store:
 
     async def delete_person(self, user_id: int) -> int:
         """Remove everything stored about the person; returns how many keys existed."""
-        return await self._redis.delete(*person_keys(user_id))
+        removed = await self._redis.delete(*person_keys(user_id))
+        if self._listener is not None:
+            await self._listener.person_deleted(user_id)
+        return removed
+
+    async def record_sleep(self, user_id: int, local_date: date, hours: float) -> None:
+        """The morning "how did you sleep?" answer, kept for that day's check-in."""
+        key = person_key(user_id, SLEEP)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, local_date.isoformat(), repr(float(hours)))
+            pipe.expire(key, SLEEP_TTL_SECONDS)
+            await pipe.execute()
+
+    async def sleep_on(self, user_id: int, local_date: date) -> float | None:
+        """The sleep hours answered that morning, if any."""
+        raw = await self._redis.hget(person_key(user_id, SLEEP), local_date.isoformat())
+        try:
+            return None if raw is None else float(raw)
+        except ValueError:
+            return None
+
+    async def claim_send(self, user_id: int, slot: str, local_date: date) -> bool:
+        """Mark a scheduled slot as being sent; True only for the first caller, ever.
+
+        Write this before sending, so a slot goes out at most once across restarts and
+        replicas. Markers older than OUTBOX_KEEP_DAYS are pruned in the same round trip.
+        """
+        oldest_kept = (local_date - timedelta(days=OUTBOX_KEEP_DAYS)).isoformat()
+        keys = [person_key(user_id, OUTBOX)]
+        args: list[str | int] = [outbox_field(slot, local_date), oldest_kept, OUTBOX_TTL_SECONDS]
+        return bool(await self._claim_send(keys=keys, args=args))
+
+    async def forget_send(self, user_id: int, slot: str, local_date: date) -> None:
+        """Drop a slot's marker so it may be sent again.
+
+        Only for a send that surely never reached Telegram (e.g. refused before the request),
+        never after an ambiguous timeout: that message may have been delivered.
+        """
+        await self._redis.hdel(person_key(user_id, OUTBOX), outbox_field(slot, local_date))
+
+    async def sent_slots(self, user_id: int) -> set[str]:
+        """The person's outbox markers, as "<slot>:<YYYY-MM-DD>" (for tests and debugging)."""
+        fields = await self._redis.hkeys(person_key(user_id, OUTBOX))
+        return {field.decode() if isinstance(field, bytes) else str(field) for field in fields}
+
+    async def _saved(self, before: Profile | None, after: Profile) -> None:
+        if self._listener is not None:
+            await self._listener.profile_saved(before, after)
 
     async def _compare_and_set(
         self, profile: Profile, expected_version: int, also: Also
@@ -270,6 +365,15 @@ class Store:
         if result == 0:
             raise VersionConflict(profile.user_id, expected_version)
         raise CorruptProfileError(profile.user_id, "not a supported profile document")
+
+
+def outbox_field(slot: str, local_date: date) -> str:
+    """The outbox marker of one slot on one local date: "<slot>:<YYYY-MM-DD>"."""
+    if not slot or not slot.isprintable() or slot.isspace():
+        raise ValueError("slot must be a non-empty printable name")
+    if isinstance(local_date, datetime):
+        raise TypeError("local_date must be a date, not a datetime")
+    return f"{slot}:{local_date.isoformat()}"
 
 
 def _compact(model: BaseModel) -> str:

@@ -218,6 +218,8 @@ async def test_keys_are_hash_tagged_per_person(store: Store, redis_client: Redis
     await store.append_checkin(USER, make_record())
     await store.set_flow(USER, Flow(kind=FlowKind.CHECKIN, step="where", nonce="abc"))
     await redis_client.rpush(person_key(USER, "reports"), b"{}")
+    await store.claim_send(USER, "morning", date(2026, 3, 22))
+    await store.record_sleep(USER, date(2026, 3, 22), 6.5)
 
     keys = await all_keys(redis_client)
 
@@ -338,3 +340,32 @@ async def test_flow_round_trip_and_expiry(store: Store, redis_client: Redis) -> 
     assert 0 < ttl <= FLOW_TTL_SECONDS
     await store.clear_flow(USER)
     assert await store.get_flow(USER) is None
+
+
+async def test_morning_sleep_answer_is_kept_for_the_day(store: Store, redis_client: Redis) -> None:
+    await store.record_sleep(USER, date(2026, 3, 22), 5.5)
+    assert await store.sleep_on(USER, date(2026, 3, 22)) == 5.5
+    assert await store.sleep_on(USER, date(2026, 3, 23)) is None
+    assert 0 < await redis_client.ttl(person_key(USER, "sleep")) <= 3 * 24 * 3600
+
+
+class RecordingListener:
+    def __init__(self) -> None:
+        self.saved: list[tuple[int | None, int]] = []
+        self.deleted: list[int] = []
+
+    async def profile_saved(self, before: Profile | None, after: Profile) -> None:
+        self.saved.append((before.version if before else None, after.version))
+
+    async def person_deleted(self, user_id: int) -> None:
+        self.deleted.append(user_id)
+
+
+async def test_listener_hears_every_change_and_deletion(redis_client: Redis) -> None:
+    listener = RecordingListener()
+    store = Store(redis_client, listener)
+    await store.save_profile(make_profile(USER), expected_version=0)
+    await store.update_profile(USER, lambda p: p.model_copy(update={"locale": "en"}))
+    await store.delete_person(USER)
+    assert listener.saved == [(None, 1), (1, 2)]
+    assert listener.deleted == [USER]

@@ -1,0 +1,163 @@
+"""Outbox markers against a real redis-server: each scheduled slot is sent at most once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from redis.asyncio import Redis
+from redis.crc import key_slot
+
+from bot.store import (
+    OUTBOX,
+    OUTBOX_KEEP_DAYS,
+    OUTBOX_TTL_SECONDS,
+    PERSON_KEY_SUFFIXES,
+    Store,
+    connect,
+    outbox_field,
+    person_key,
+)
+from tests.factories import make_profile, make_record
+
+USER = 1001
+OTHER = 2002
+DAY = date(2026, 3, 22)
+
+
+async def all_keys(redis: Redis, pattern: str = "*") -> set[bytes]:
+    return {key async for key in redis.scan_iter(match=pattern, count=1000)}
+
+
+async def test_the_first_claim_of_a_slot_wins_and_later_ones_lose(store: Store) -> None:
+    assert await store.claim_send(USER, "morning", DAY) is True
+    assert await store.claim_send(USER, "morning", DAY) is False
+    assert await store.claim_send(USER, "morning", DAY) is False
+
+    assert await store.claim_send(USER, "evening", DAY) is True
+    assert await store.claim_send(USER, "morning", DAY + timedelta(days=1)) is True
+    assert await store.claim_send(OTHER, "morning", DAY) is True
+    assert await store.sent_slots(USER) == {
+        "morning:2026-03-22",
+        "evening:2026-03-22",
+        "morning:2026-03-23",
+    }
+    assert await store.sent_slots(OTHER) == {"morning:2026-03-22"}
+
+
+async def test_concurrent_claims_of_one_slot_have_exactly_one_winner(
+    store: Store, redis_url: str
+) -> None:
+    other_client = connect(redis_url)  # another replica
+    try:
+        stores = [store, Store(other_client)]
+        results = await asyncio.gather(
+            *(stores[i % 2].claim_send(USER, "evening", DAY) for i in range(20))
+        )
+    finally:
+        await other_client.aclose()
+
+    assert sorted(results) == [False] * 19 + [True]
+
+
+async def test_forget_send_lets_the_slot_be_claimed_again(store: Store) -> None:
+    assert await store.claim_send(USER, "morning", DAY) is True
+    await store.claim_send(USER, "evening", DAY)
+
+    await store.forget_send(USER, "morning", DAY)
+
+    assert await store.sent_slots(USER) == {"evening:2026-03-22"}
+    assert await store.claim_send(USER, "morning", DAY) is True
+    assert await store.claim_send(USER, "morning", DAY) is False
+    await store.forget_send(OTHER, "morning", DAY)  # nothing to forget is fine
+
+
+async def test_markers_older_than_the_kept_window_are_pruned(
+    store: Store, redis_client: Redis
+) -> None:
+    old = DAY - timedelta(days=OUTBOX_KEEP_DAYS + 1)
+    edge = DAY - timedelta(days=OUTBOX_KEEP_DAYS)
+    seeded = [("morning", old - timedelta(days=300)), ("morning", old), ("morning", edge)]
+    seeded.append(("followup-14", old))
+    for slot, day in seeded:  # written directly: a claim would already prune some of them
+        await redis_client.hset(person_key(USER, OUTBOX), outbox_field(slot, day), "1")
+    assert len(await store.sent_slots(USER)) == 4
+
+    assert await store.claim_send(USER, "morning", DAY) is True
+
+    assert await store.sent_slots(USER) == {
+        outbox_field("morning", edge),
+        outbox_field("morning", DAY),
+    }
+
+
+async def test_a_losing_claim_prunes_nothing(store: Store) -> None:
+    old = DAY - timedelta(days=OUTBOX_KEEP_DAYS + 5)
+    await store.claim_send(USER, "morning", old)
+    await store.claim_send(USER, "morning", DAY)  # prunes `old`
+    await store.claim_send(USER, "morning", old)  # claimed again: that window is long past
+    before = await store.sent_slots(USER)
+
+    assert await store.claim_send(USER, "morning", old) is False
+
+    assert await store.sent_slots(USER) == before
+
+
+async def test_the_outbox_expires_when_nothing_is_sent_for_long(
+    store: Store, redis_client: Redis
+) -> None:
+    key = person_key(USER, OUTBOX)
+    await store.claim_send(USER, "morning", DAY)
+    await redis_client.expire(key, 10)
+
+    assert await store.claim_send(USER, "morning", DAY) is False
+    assert 0 < await redis_client.ttl(key) <= 10  # a losing claim writes nothing
+    assert await store.claim_send(USER, "evening", DAY) is True
+    assert OUTBOX_TTL_SECONDS - 5 <= await redis_client.ttl(key) <= OUTBOX_TTL_SECONDS
+    assert OUTBOX_TTL_SECONDS > OUTBOX_KEEP_DAYS * 24 * 3600
+
+
+async def test_the_outbox_is_one_small_hash_in_the_person_slot(
+    store: Store, redis_client: Redis
+) -> None:
+    for day in range(21):
+        for slot in ("morning", "evening"):
+            await store.claim_send(USER, slot, DAY + timedelta(days=day))
+
+    key = person_key(USER, OUTBOX)
+    memory = await redis_client.memory_usage(key)
+
+    assert await all_keys(redis_client) == {key.encode()}
+    assert key == f"u:{{{USER}}}:outbox"
+    assert key_slot(key.encode()) == key_slot(person_key(USER, "profile").encode())
+    assert OUTBOX in PERSON_KEY_SUFFIXES
+    assert await redis_client.hlen(key) == 42
+    assert memory is not None
+    assert memory < 1200
+
+
+async def test_delete_person_removes_the_outbox(store: Store, redis_client: Redis) -> None:
+    for user in (USER, OTHER):
+        await store.save_profile(make_profile(user), expected_version=0)
+        await store.append_checkin(user, make_record())
+        await store.claim_send(user, "morning", DAY)
+
+    removed = await store.delete_person(USER)
+
+    assert removed == 3
+    assert await all_keys(redis_client, f"*{USER}*") == set()
+    assert await store.sent_slots(USER) == set()
+    assert await store.sent_slots(OTHER) == {"morning:2026-03-22"}
+    assert await store.claim_send(USER, "morning", DAY) is True  # a new start, a new plan
+
+
+@pytest.mark.parametrize("slot", ["", " ", "morning\n"])
+async def test_bad_slot_names_are_refused(store: Store, slot: str) -> None:
+    with pytest.raises(ValueError, match="slot"):
+        await store.claim_send(USER, slot, DAY)
+
+
+async def test_a_datetime_is_not_a_local_date(store: Store) -> None:
+    with pytest.raises(TypeError, match="date"):
+        await store.claim_send(USER, "morning", datetime(2026, 3, 22, 7, tzinfo=UTC))
