@@ -1,0 +1,197 @@
+"""The tick: claim due people from the queue, send their nudge once, schedule the next one.
+
+A python-telegram-bot JobQueue job (APScheduler `run_repeating`) calls `tick()` about once a
+second. The people live in Redis, not in APScheduler: a tick costs O(due), not O(people), and
+any number of replicas can tick at once (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
+
+from bot.clock import Clock
+from bot.content import Content
+from bot.models import Profile, Status
+from bot.plan import SlotKind
+from bot.store import CorruptProfileError, Store
+from scheduler.queue import Claim, DueQueue
+from scheduler.ratelimit import PRIORITY_BULK
+from scheduler.render import Outgoing, render_due
+from scheduler.timing import Due, next_due, routine_of, worth_sending
+
+log = logging.getLogger(__name__)
+
+# Waits between attempts after a 5xx or a network error; then the send is given up, loudly.
+BACKOFF_SECONDS = (1.0, 4.0, 15.0)
+_MAX_PENDING = 8  # sends looked at per claim: a day has at most three
+
+
+class Outcome(Enum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    AMBIGUOUS = "ambiguous"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    batch: int = 200  # members claimed per shard per tick
+    lease: float = 120.0  # seconds a claim is held before another worker may take it over
+    concurrency: int = 50  # sends in flight at once in one process
+
+
+@dataclass
+class TickStats:
+    """What one tick did, for logs, metrics and tests."""
+
+    claimed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+class Dispatcher:
+    """Sends what is due. Keeps no state between ticks: everything lives in Redis."""
+
+    def __init__(
+        self,
+        bot: ExtBot[Any],
+        store: Store,
+        queue: DueQueue,
+        content: Content,
+        clock: Clock,
+        settings: DispatchSettings | None = None,
+    ) -> None:
+        self._bot = bot
+        self._store = store
+        self._queue = queue
+        self._content = content
+        self._clock = clock
+        self._settings = settings or DispatchSettings()
+        self._slots = asyncio.Semaphore(self._settings.concurrency)
+
+    async def tick(self) -> TickStats:
+        """Claim and handle everything due now, shard by shard."""
+        stats = TickStats()
+        now = self._clock.now()
+        for shard in range(self._queue.shards):
+            claims = await self._queue.claim(
+                shard, now, limit=self._settings.batch, lease=self._settings.lease
+            )
+            stats.claimed += len(claims)
+            await asyncio.gather(*(self._guarded(claim, stats) for claim in claims))
+        return stats
+
+    async def _guarded(self, claim: Claim, stats: TickStats) -> None:
+        async with self._slots:
+            try:
+                await self._dispatch(claim, stats)
+            except CorruptProfileError as exc:
+                log.error("unreadable profile left in place; not scheduling: %s", exc.reason)
+                await self._queue.complete(claim, None)
+
+    async def _dispatch(self, claim: Claim, stats: TickStats) -> None:
+        profile = await self._store.get_profile(claim.user_id)
+        if profile is None or routine_of(profile) is None:
+            await self._queue.complete(claim, None)
+            return
+        now = self._clock.now()
+        since = claim.due_at - timedelta(seconds=2 * self._settings.lease)
+        for due in _pending(profile, since, now):
+            outcome = await self._consider(profile, due, now)
+            stats.count(outcome)
+            if outcome == Outcome.BLOCKED.value:
+                await self._mark_inactive(profile.user_id)
+                return
+        await self._finish(claim, profile, now)
+
+    async def _consider(self, profile: Profile, due: Due, now: datetime) -> str:
+        routine = routine_of(profile)
+        if routine is None or not worth_sending(due, now, routine):
+            return "dropped"
+        if due.slot.kind is SlotKind.EVENING and await self._checked_in(profile, due):
+            return "skipped"
+        if not await self._store.claim_send(profile.user_id, due.marker, due.slot.local_date):
+            return "duplicate"
+        records = await self._store.list_checkins(profile.user_id)
+        outcome = await self._send_all(
+            profile.chat_id, render_due(self._content, profile, due, records)
+        )
+        return outcome.value
+
+    async def _checked_in(self, profile: Profile, due: Due) -> bool:
+        records = await self._store.list_checkins(profile.user_id)
+        return any(r.local_date == due.slot.local_date for r in records)
+
+    async def _finish(self, claim: Claim, profile: Profile, now: datetime) -> None:
+        if profile.snooze is not None and profile.snooze.until <= now:
+            # The snoozed nudge went out (or was dropped); the listener reschedules.
+            await self._store.update_profile(
+                profile.user_id, lambda p: p.model_copy(update={"snooze": None})
+            )
+            profile = profile.model_copy(update={"snooze": None})
+        following = next_due(profile, now)
+        await self._queue.complete(claim, following.at if following else None)
+
+    async def _send_all(self, chat_id: int, messages: list[Outgoing]) -> Outcome:
+        for message in messages:
+            outcome = await self._send(chat_id, message)
+            if outcome is not Outcome.SENT:
+                return outcome
+        return Outcome.SENT
+
+    async def _send(self, chat_id: int, message: Outgoing) -> Outcome:
+        """One message, with retries for 5xx and network errors; never twice after a timeout."""
+        for attempt, wait in enumerate((0.0, *BACKOFF_SECONDS)):
+            if wait:
+                await self._clock.sleep(wait)
+            try:
+                await self._bot.send_message(
+                    chat_id,
+                    message.text,
+                    reply_markup=message.markup,
+                    rate_limit_args=PRIORITY_BULK,
+                )
+            except Forbidden:
+                return Outcome.BLOCKED
+            except TimedOut:
+                # sendMessage has no idempotency key: it may have arrived. Do not resend.
+                log.warning("scheduled send timed out; not resending (it may have arrived)")
+                return Outcome.AMBIGUOUS
+            except BadRequest as exc:
+                log.error("scheduled send refused by Telegram: %s", exc.message)
+                return Outcome.FAILED
+            except (RetryAfter, NetworkError) as exc:
+                log.warning(
+                    "scheduled send failed (attempt %d): %s", attempt + 1, type(exc).__name__
+                )
+                continue
+            return Outcome.SENT
+        log.error("scheduled send given up after %d attempts", len(BACKOFF_SECONDS) + 1)
+        return Outcome.FAILED
+
+    async def _mark_inactive(self, user_id: int) -> None:
+        """The person blocked the bot: stop everything for them (the listener unschedules)."""
+        await self._store.update_profile(
+            user_id, lambda p: p.model_copy(update={"status": Status.INACTIVE})
+        )
+
+
+def _pending(profile: Profile, since: datetime, now: datetime) -> Iterator[Due]:
+    """The sends due in (since, now], oldest first."""
+    due = next_due(profile, since)
+    for _ in range(_MAX_PENDING):
+        if due is None or due.at > now:
+            return
+        yield due
+        due = next_due(profile, due.at)

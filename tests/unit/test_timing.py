@@ -1,0 +1,131 @@
+"""Table tests for the scheduler's timing rules: next due send, late sends, snoozes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.models import Pause, Snooze, Status
+from bot.plan import SlotKind
+from scheduler.timing import (
+    EVENING_GRACE,
+    due_at,
+    next_due,
+    routine_of,
+    snooze_until,
+    worth_sending,
+)
+from tests.factories import make_profile
+
+# make_profile: Europe/London, wake 07:00, bed 23:00, start Fri 20 March 2026 (GMT, UTC+0).
+FRI = date(2026, 3, 20)
+
+
+def utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "schedulable"),
+    [
+        ({}, True),
+        ({"status": Status.PAUSED}, False),
+        ({"status": Status.STOPPED}, False),
+        ({"status": Status.INACTIVE}, False),
+        ({"status": Status.ONBOARDING}, False),
+        ({"emergency_hold": True}, False),
+        ({"zone": None}, False),
+        ({"start_date": None}, False),
+    ],
+)
+def test_who_gets_nudges(overrides: dict[str, Any], schedulable: bool) -> None:
+    assert (routine_of(make_profile(**overrides)) is not None) is schedulable
+
+
+@pytest.mark.parametrize(
+    ("after", "kind", "at"),
+    [
+        (utc(20, 6), SlotKind.MORNING, utc(20, 7)),
+        (utc(20, 7), SlotKind.EVENING, utc(20, 22)),
+        (utc(20, 22), SlotKind.MORNING, utc(21, 7)),
+        (utc(26, 22), SlotKind.SUMMARY, utc(27, 7)),
+        (utc(27, 7), SlotKind.FOLLOW_UP, utc(31, 21)),  # onset + 14 days, 22:00 BST
+    ],
+)
+def test_next_due(after: datetime, kind: SlotKind, at: datetime) -> None:
+    due = next_due(make_profile(), after)
+    assert due is not None
+    assert (due.slot.kind, due.at) == (kind, at)
+
+
+def test_next_due_across_the_spring_change() -> None:
+    # Sunday 29 March: clocks go forward; 07:00 BST is 06:00 UTC.
+    due = next_due(make_profile(start_date=date(2026, 3, 26)), utc(28, 22))
+    assert due is not None
+    assert (due.slot.kind, due.at) == (SlotKind.MORNING, utc(29, 6))
+
+
+def test_pending_snooze_comes_before_the_next_slot() -> None:
+    snooze = Snooze(kind="evening", local_date=FRI, until=utc(20, 22, 30))
+    due = next_due(make_profile(snooze=snooze), utc(20, 22))
+    assert due is not None
+    assert (due.at, due.snoozed, due.slot.kind) == (utc(20, 22, 30), True, SlotKind.EVENING)
+    assert due.marker == "evening+snooze"
+
+
+def test_due_at_finds_the_slot_at_that_instant_only() -> None:
+    profile = make_profile()
+    found = due_at(profile, utc(20, 22))
+    assert found is not None
+    assert found.slot.kind is SlotKind.EVENING
+    assert due_at(profile, utc(20, 22, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "slot_at", "now", "send"),
+    [
+        (SlotKind.MORNING, utc(20, 7), utc(20, 7), True),
+        (SlotKind.MORNING, utc(20, 7), utc(20, 15), True),  # late, same local day
+        (SlotKind.MORNING, utc(20, 7), utc(20, 23, 30), False),  # quiet hours
+        (SlotKind.MORNING, utc(20, 7), utc(21, 8), False),  # the next day
+        (SlotKind.EVENING, utc(20, 22), utc(20, 22) + EVENING_GRACE, True),
+        (SlotKind.EVENING, utc(20, 22), utc(20, 22, 31), False),  # stale
+        (SlotKind.EVENING, utc(20, 22), utc(21, 9), False),
+    ],
+)
+def test_worth_sending_after_downtime(
+    kind: SlotKind, slot_at: datetime, now: datetime, send: bool
+) -> None:
+    profile = make_profile()
+    due = due_at(profile, slot_at)
+    assert due is not None
+    assert due.slot.kind is kind
+    routine = routine_of(profile)
+    assert routine is not None
+    assert worth_sending(due, now, routine) is send
+
+
+@pytest.mark.parametrize(
+    ("now", "minutes", "until"),
+    [
+        (utc(20, 22), 30, utc(20, 22, 30)),
+        (utc(20, 22), 60, None),  # 23:00 is bedtime: quiet hours
+        (utc(20, 12), 60, utc(20, 13)),
+        (utc(20, 6), 30, None),  # 06:30 is still quiet: wake is 07:00
+    ],
+)
+def test_snooze_never_lands_in_quiet_hours(
+    now: datetime, minutes: int, until: datetime | None
+) -> None:
+    routine = routine_of(make_profile())
+    assert routine is not None
+    assert snooze_until(routine, now, timedelta(minutes=minutes)) == until
+
+
+def test_paused_days_push_the_next_send() -> None:
+    profile = make_profile(pauses=(Pause(first_day=date(2026, 3, 21), until=date(2026, 3, 23)),))
+    due = next_due(profile, utc(20, 22))
+    assert due is not None
+    assert due.at == utc(23, 7)
