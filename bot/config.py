@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # A local Bot API server (or the emulator); None means Telegram's own.
+    api_base_url: str | None = None
+    api_file_url: str | None = None
+    # The scheduler: how often each process looks for due nudges (0: never, e.g. in tests that
+    # tick by hand), how many queue shards all processes share, and Telegram's flood limits.
+    tick_seconds: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    queue_shards: int = Field(default=16, ge=1, le=1024)
+    rate_limit: bool = True
+    global_rate: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     clock_speed: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     clock_start: datetime | None = None
 

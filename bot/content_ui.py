@@ -148,6 +148,14 @@ class Ui(ContentModel):
     urgent_intro: Message
     urgent_check_button: Button
     urgent_emergency_button: Button
+    # data (/export)
+    export_csv_caption: Caption
+    # settings (/settings)
+    wake_too_close: Message
+    # check-in and /urgent (checkin.py, urgent.py)
+    urgent_none: Message
+    # scheduled nudges (nudges.py)
+    snooze_too_late: Toast
 
     @field_validator("onset_options", mode="wrap")
     @classmethod

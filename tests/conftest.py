@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -48,3 +49,7 @@ async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
 def store(redis_client: Redis) -> Store:
     """A Store over the per-test client."""
     return Store(redis_client)
+
+
+# python-telegram-bot 22 warns unless its timedelta behaviour is opted into; the bot opts in.
+os.environ.setdefault("PTB_TIMEDELTA", "1")

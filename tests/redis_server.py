@@ -2,7 +2,8 @@
 
 It is synchronous on purpose: one server serves the whole session while each test has its own
 event loop. Tests that need Redis to go away mid-conversation call stop() and start() again; the
-server comes back on the same port, empty.
+server comes back on the same port, empty. A server made with ``appendonly=True`` writes every
+change to an AOF in its work_dir instead, so it comes back with its data (outage tests).
 """
 
 from __future__ import annotations
@@ -42,12 +43,16 @@ def require_binary() -> str:
 
 
 class RedisServer:
-    """One redis-server process without persistence; stop() and start() keep the same port."""
+    """One redis-server process; stop() and start() keep the same port (and, with appendonly,
+    the data)."""
 
-    def __init__(self, binary: str, work_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self, binary: str, work_dir: Path, port: int | None = None, *, appendonly: bool = False
+    ) -> None:
         self.binary = binary
         self.work_dir = work_dir
         self.port = port if port is not None else free_port()
+        self.appendonly = appendonly
         self._process: subprocess.Popen[str] | None = None
         self._drain: threading.Thread | None = None
 
@@ -104,7 +109,8 @@ class RedisServer:
             "--port", str(self.port),
             "--bind", "127.0.0.1",
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes" if self.appendonly else "no",
+            "--appendfsync", "always",
             "--daemonize", "no",
             "--dir", str(self.work_dir),
             "--logfile", "",

@@ -1,0 +1,65 @@
+"""The typed context every handler receives, and the services it carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.content import Content
+from bot.store import Store
+from scheduler.queue import DueQueue
+
+if TYPE_CHECKING:
+    from scheduler.dispatcher import Dispatcher
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a handler needs, created in post_init and closed in post_shutdown."""
+
+    settings: Settings
+    store: Store
+    content: Content
+    clock: Clock
+    queue: DueQueue
+
+
+class BotData:
+    """PTB's bot_data, typed: holds the services once start-up has created them."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        self._dispatcher: Dispatcher | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are created in post_init; the application is not started")
+        return self._services
+
+    def attach(self, services: Services) -> None:
+        self._services = services
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        if self._dispatcher is None:
+            raise RuntimeError("the dispatcher is created in post_init")
+        return self._dispatcher
+
+    @dispatcher.setter
+    def dispatcher(self, dispatcher: Dispatcher) -> None:
+        self._dispatcher = dispatcher
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+CONTEXT_TYPES = ContextTypes(context=CallbackContext, bot_data=BotData)
+App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
+
+
+def services(context: Context) -> Services:
+    """Shorthand used by every handler."""
+    return context.bot_data.services

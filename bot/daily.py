@@ -1,0 +1,82 @@
+"""What a person's day looks like right now: plan day, today's step, and its buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from telegram import InlineKeyboardMarkup
+
+from bot.content import Content, render
+from bot.localtime import local_now
+from bot.models import Profile, Status
+from bot.plan import PLAN_DAYS, is_paused, plan_day
+from bot.replies import button, keyboard
+
+
+@dataclass(frozen=True)
+class Today:
+    """The person's local date and plan day (None before enrolment is complete)."""
+
+    local_date: date
+    day: int | None
+
+
+def today_of(profile: Profile, now: datetime) -> Today:
+    """The local date in the person's zone and the plan day it is (pauses frozen)."""
+    zone = profile.zone or "UTC"
+    local_date = local_now(zone, now).date()
+    if profile.start_date is None:
+        return Today(local_date=local_date, day=None)
+    return Today(
+        local_date=local_date, day=plan_day(profile.start_date, profile.pauses, local_date)
+    )
+
+
+def is_enrolled(profile: Profile | None) -> bool:
+    """Enrolment finished and the plan not stopped."""
+    return (
+        profile is not None
+        and profile.start_date is not None
+        and profile.status not in (Status.ONBOARDING, Status.STOPPED, Status.INACTIVE)
+    )
+
+
+def instruction(content: Content, day: int) -> tuple[str, InlineKeyboardMarkup]:
+    """A plan day's instruction with its "why this helps" and "check in" buttons."""
+    ui = content.ui
+    markup = keyboard(
+        [[button(ui.why_button, "why", str(day)), button(ui.checkin_button, "checkin_now")]]
+    )
+    return content.plan.day(day).morning, markup
+
+
+def today_message(
+    content: Content, profile: Profile, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What /today shows: the step for today, or where the person stands in the plan."""
+    ui = content.ui
+    if not is_enrolled(profile) or profile.start_date is None:
+        return ui.not_enrolled, None
+    today = today_of(profile, now)
+    day = today.day or 0
+    if day < 1:
+        return render(ui.plan_not_started, start_date=friendly_date(profile.start_date)), None
+    if day > PLAN_DAYS:
+        return ui.plan_finished, None
+    text, markup = instruction(content, day)
+    return _with_notes(content, profile, today, text), markup
+
+
+def _with_notes(content: Content, profile: Profile, today: Today, text: str) -> str:
+    notes = []
+    if profile.emergency_hold:
+        notes.append(content.ui.emergency_hold_note)
+    if is_paused(profile.pauses, today.local_date):
+        notes.append(content.ui.paused_note)
+    return "\n\n".join([*notes, text])
+
+
+def friendly_date(day: date) -> str:
+    """Like "Friday 20 March"."""
+    return day.strftime("%A %-d %B")

@@ -1,0 +1,319 @@
+"""Enrolment: disclaimer and consent, then zone, wake time, bedtime and onset (DESIGN §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+
+from telegram import ReplyKeyboardRemove, Update
+
+from bot.callbacks import Callback
+from bot.content import render, render_plain
+from bot.context import Context, services
+from bot.daily import friendly_date, instruction, is_enrolled
+from bot.localtime import local_now
+from bot.models import Flow, FlowKind, Profile, Status
+from bot.plan import start_date_for, times_are_valid
+from bot.replies import answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
+from bot.steps import (
+    BED_CHOICES,
+    WAKE_CHOICES,
+    interpret_zone,
+    time_buttons,
+    time_from_arg,
+    zone_choices,
+    zone_prompt,
+    zone_set_text,
+)
+from bot.store import Also, VersionConflict
+from bot.timeparse import format_time, parse_time
+from bot.zones import zone_for_location, zone_from_token
+
+ZONE, WAKE, BED, ONSET = "zone", "wake", "bed", "onset"
+
+
+async def on_start(update: Update, context: Context) -> None:
+    """Show the disclaimer to newcomers; offer to carry on or restart to the enrolled."""
+    svc = services(context)
+    ui = svc.content.ui
+    profile = await svc.store.get_profile(user_id_of(update))
+    if profile is None:
+        consent = svc.content.consent
+        rows = [
+            [button(consent.consent_button, "consent", "yes")],
+            [button(consent.decline_button, "consent", "no")],
+        ]
+        await send(update, context, consent.disclaimer, keyboard(rows))
+    elif is_enrolled(profile) or profile.status is Status.STOPPED:
+        rows = [
+            [
+                button(ui.continue_button, "en_again", "go"),
+                button(ui.restart_button, "en_again", "restart"),
+            ]
+        ]
+        await send(update, context, ui.already_enrolled, keyboard(rows))
+    else:
+        await _begin(update, context)
+
+
+async def on_consent(update: Update, context: Context, callback: Callback) -> None:
+    """Consent creates the profile; declining stores nothing at all."""
+    query = update.callback_query
+    assert query is not None
+    svc = services(context)
+    consent = svc.content.consent
+    if callback.args == ("no",):
+        await answer(query)
+        await edit(query, consent.declined)
+        return
+    if callback.args != ("yes",):
+        await answer(query, render_plain(svc.content.ui.stale_button))
+        return
+    await answer(query)
+    user_id = user_id_of(update)
+    if await svc.store.get_profile(user_id) is None:
+        profile = Profile(user_id=user_id, chat_id=user_id, consent_at=svc.clock.now())
+        try:
+            await svc.store.save_profile(profile, expected_version=0)
+        except VersionConflict:
+            return  # a double tap: the first one is already enrolling
+    await edit(query, consent.disclaimer)
+    await _begin(update, context)
+
+
+async def _begin(update: Update, context: Context) -> None:
+    svc = services(context)
+    flow = Flow(kind=FlowKind.ENROL, step=ZONE, nonce=new_nonce())
+    await svc.store.set_flow(user_id_of(update), flow)
+    text, markup = zone_prompt(svc.content)
+    await send(update, context, text, markup)
+
+
+async def on_again(update: Update, context: Context, callback: Callback) -> None:
+    """An enrolled person chose to carry on, or to set up the plan again from day 1."""
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    if callback.args == ("restart",):
+        await edit(query, services(context).content.ui.already_enrolled)
+        await _begin(update, context)
+        return
+    from bot.commands import resume_after_stop
+
+    await edit(query, services(context).content.ui.already_enrolled)
+    await resume_after_stop(update, context)
+
+
+async def on_text(update: Update, context: Context, flow: Flow) -> None:
+    """Typed answers: a place for the zone step, a time for the wake and bed steps."""
+    text = (update.message.text if update.message else None) or ""
+    svc = services(context)
+    if flow.step == ZONE:
+        found = interpret_zone(text)
+        if found.zone is not None:
+            await _accept_zone(update, context, flow, found.zone)
+            return
+        message, markup = zone_choices(
+            svc.content, text[:64], found.suggestions, "en_zone", flow.nonce
+        )
+        await send(update, context, message, markup)
+    elif flow.step in (WAKE, BED):
+        parsed = parse_time(text)
+        if parsed is None:
+            await send(update, context, render(svc.content.ui.invalid_time, text=text[:32]))
+            return
+        await _accept_time(update, context, flow, parsed)
+    else:
+        await _ask_onset(update, context, flow)
+
+
+async def on_location(update: Update, context: Context, flow: Flow) -> None:
+    """A shared location, looked up offline."""
+    location = update.message.location if update.message else None
+    zone = zone_for_location(location.latitude, location.longitude) if location else None
+    if zone is None or flow.step != ZONE:
+        await send(update, context, services(context).content.ui.zone_location_failed)
+        return
+    await _accept_zone(update, context, flow, zone)
+
+
+async def on_zone_button(update: Update, context: Context, callback: Callback) -> None:
+    """A tapped zone suggestion."""
+    await _tapped(
+        update, context, callback, ZONE, lambda flow, arg: _zone_arg(update, context, flow, arg)
+    )
+
+
+async def on_time_button(update: Update, context: Context, callback: Callback) -> None:
+    """A tapped wake time or bedtime."""
+    await _tapped(
+        update, context, callback, None, lambda flow, arg: _time_arg(update, context, flow, arg)
+    )
+
+
+async def on_onset_button(update: Update, context: Context, callback: Callback) -> None:
+    """A tapped "when did it start" answer finishes enrolment."""
+    await _tapped(
+        update, context, callback, ONSET, lambda flow, arg: _finish(update, context, flow, arg)
+    )
+
+
+async def _tapped(
+    update: Update,
+    context: Context,
+    callback: Callback,
+    step: str | None,
+    then: Callable[[Flow, str], Awaitable[bool]],
+) -> None:
+    """Check the tap belongs to the current enrolment step, then act on its argument."""
+    query = update.callback_query
+    assert query is not None
+    ui = services(context).content.ui
+    flow = await services(context).store.get_flow(user_id_of(update))
+    fresh = (
+        flow is not None
+        and flow.kind is FlowKind.ENROL
+        and len(callback.args) == 2
+        and callback.args[0] == flow.nonce
+        and (step is None or flow.step == step)
+    )
+    if not fresh or flow is None or not await then(flow, callback.args[1]):
+        await answer(query, ui.stale_button)
+        return
+    await answer(query)
+    await query.edit_message_reply_markup(None)
+
+
+async def _zone_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
+    zone = zone_from_token(arg)
+    if zone is None:
+        return False
+    await _accept_zone(update, context, flow, zone)
+    return True
+
+
+async def _time_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
+    chosen = time_from_arg(arg)
+    if chosen is None or flow.step not in (WAKE, BED):
+        return False
+    await _accept_time(update, context, flow, chosen)
+    return True
+
+
+async def _accept_zone(update: Update, context: Context, flow: Flow, zone: str) -> None:
+    svc = services(context)
+    flow = flow.model_copy(update={"step": WAKE, "answers": {**flow.answers, ZONE: zone}})
+    await svc.store.set_flow(user_id_of(update), flow)
+    now_local = local_now(zone, svc.clock.now())
+    await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
+    await send(
+        update,
+        context,
+        svc.content.ui.ask_wake,
+        keyboard(time_buttons(WAKE_CHOICES, "en_time", flow.nonce)),
+    )
+
+
+async def _accept_time(update: Update, context: Context, flow: Flow, chosen: time) -> None:
+    svc = services(context)
+    ui = svc.content.ui
+    if flow.step == WAKE:
+        flow = flow.model_copy(
+            update={"step": BED, "answers": {**flow.answers, WAKE: format_time(chosen)}}
+        )
+        await svc.store.set_flow(user_id_of(update), flow)
+        await send(
+            update,
+            context,
+            ui.ask_bedtime,
+            keyboard(time_buttons(BED_CHOICES, "en_time", flow.nonce)),
+        )
+        return
+    wake = parse_time(str(flow.answers.get(WAKE, "")))
+    if wake is None or not times_are_valid(wake, chosen):
+        await send(
+            update,
+            context,
+            ui.times_too_close,
+            keyboard(time_buttons(BED_CHOICES, "en_time", flow.nonce)),
+        )
+        return
+    flow = flow.model_copy(
+        update={"step": ONSET, "answers": {**flow.answers, BED: format_time(chosen)}}
+    )
+    await svc.store.set_flow(user_id_of(update), flow)
+    await _ask_onset(update, context, flow)
+
+
+async def _ask_onset(update: Update, context: Context, flow: Flow) -> None:
+    ui = services(context).content.ui
+    buttons = [button(o.label, "en_onset", flow.nonce, o.id) for o in ui.onset_options]
+    await send(update, context, ui.ask_onset, keyboard(columns(buttons, 2)))
+
+
+async def _finish(update: Update, context: Context, flow: Flow, option_id: str) -> bool:
+    svc = services(context)
+    option = next((o for o in svc.content.ui.onset_options if o.id == option_id), None)
+    zone = str(flow.answers.get(ZONE, ""))
+    wake = parse_time(str(flow.answers.get(WAKE, "")))
+    bed = parse_time(str(flow.answers.get(BED, "")))
+    if option is None or not zone or wake is None or bed is None:
+        return False
+    now_local = local_now(zone, svc.clock.now())
+    start = start_date_for(now_local)
+
+    def enrolled(profile: Profile) -> Profile:
+        return profile.model_copy(
+            update={
+                "zone": zone,
+                "wake_time": wake,
+                "bedtime": bed,
+                "start_date": start,
+                "onset_date": now_local.date() - timedelta(days=option.days_ago),
+                "status": Status.ACTIVE,
+                "pauses": (),
+                "emergency_hold": False,
+            }
+        )
+
+    await svc.store.update_profile(user_id_of(update), enrolled, also=Also(clear_flow=True))
+    await _confirm(update, context, zone, wake, bed, start, now_local)
+    return True
+
+
+async def _confirm(
+    update: Update,
+    context: Context,
+    zone: str,
+    wake: time,
+    bed: time,
+    start: object,
+    now_local: datetime,
+) -> None:
+    content = services(context).content
+    ui = content.ui
+    starts_today = start == now_local.date()
+    summary = render(
+        ui.enrolled_summary,
+        zone=zone,
+        wake=format_time(wake),
+        bedtime=format_time(bed),
+        start_date=friendly_date(start),  # type: ignore[arg-type]
+        first_day_note=ui.starts_today if starts_today else ui.starts_tomorrow,
+    )
+    await send(update, context, summary)
+    if starts_today:
+        text, markup = instruction(content, 1)
+        await send(update, context, text, markup)
+
+
+COMMANDS = {"start": on_start}
+CALLBACKS = {
+    "consent": on_consent,
+    "en_again": on_again,
+    "en_zone": on_zone_button,
+    "en_time": on_time_button,
+    "en_onset": on_onset_button,
+}
+TEXT_STEPS = {FlowKind.ENROL: on_text}
+LOCATION_STEPS = {FlowKind.ENROL: on_location}

@@ -1,0 +1,56 @@
+"""The one place unexpected failures end up: logged without user text, answered kindly."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from telegram import Update
+from telegram.error import BadRequest, TelegramError
+
+from bot.context import Context, services
+from bot.telegram_html import visible_text
+
+log = logging.getLogger(__name__)
+
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure's type and where it happened (never its message, which may quote the
+    person), then tell the person something went wrong, without a stack trace."""
+    error = context.error
+    if error is None:
+        return
+    where = "".join(traceback.format_tb(error.__traceback__)[-3:])
+    log.error("update failed with %s at\n%s", type(error).__name__, where)
+    if not isinstance(update, Update):
+        return
+    ui = services(context).content.ui
+    text = ui.unavailable if isinstance(error, REDIS_DOWN) else ui.error_generic
+    try:
+        await _tell(update, context, text)
+    except TelegramError as exc:
+        log.warning("could not tell the person about the failure: %s", type(exc).__name__)
+
+
+async def _tell(update: Update, context: Context, text: str) -> None:
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer(_first_line(text), show_alert=True)
+            return
+        except BadRequest:
+            # The handler had already answered the tap (stopping the spinner) before it
+            # failed: a second answer is refused, so say it in the chat instead.
+            pass
+    chat = update.effective_chat
+    if chat is not None and chat.type == chat.PRIVATE:
+        await context.bot.send_message(chat.id, text)
+
+
+def _first_line(text: str) -> str:
+    """Alerts are plain text of at most 200 characters."""
+    return visible_text(text).splitlines()[0][:200]

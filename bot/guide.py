@@ -1,0 +1,62 @@
+"""Help, the FAQ as buttons, and gentle answers to anything the bot does not understand."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.callbacks import Callback
+from bot.context import Context, services
+from bot.replies import answer, button, edit, keyboard, send
+
+
+async def on_help(update: Update, context: Context) -> None:
+    """/help: what the bot does and every command."""
+    ui = services(context).content.ui
+    rows = [[button(ui.faq_button, "faq", "list")], [button(ui.urgent_button, "urgent_open")]]
+    await send(update, context, ui.help, keyboard(rows))
+
+
+async def on_faq(update: Update, context: Context) -> None:
+    """/faq: the common questions as buttons."""
+    text, markup = _faq_list(context)
+    await send(update, context, text, markup)
+
+
+async def on_faq_button(update: Update, context: Context, callback: Callback) -> None:
+    """Show one answer in place, with a way back to the list."""
+    query = update.callback_query
+    assert query is not None
+    content = services(context).content
+    item_id = callback.args[0] if callback.args else "list"
+    item = next((i for i in content.faq.items if i.id == item_id), None)
+    await answer(query)
+    if item is None:
+        text, markup = _faq_list(context)
+        await edit(query, text, markup)
+        return
+    back = keyboard([[button(content.ui.back_button, "faq", "list")]])
+    await edit(query, f"<b>{html.escape(item.question)}</b>\n\n{item.answer}", back)
+
+
+def _faq_list(context: Context) -> tuple[str, InlineKeyboardMarkup]:
+    content = services(context).content
+    rows = [[button(item.question, "faq", item.id)] for item in content.faq.items]
+    return content.ui.faq_intro, keyboard(rows)
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have."""
+    await send(update, context, services(context).content.ui.unknown_command)
+
+
+async def on_other_message(update: Update, context: Context) -> None:
+    """Stickers, photos, voice notes and the like get the same gentle help as stray text."""
+    await send(update, context, services(context).content.ui.unknown_text)
+
+
+COMMANDS = {"help": on_help, "faq": on_faq}
+CALLBACKS = {"faq": on_faq_button}
+TEXT_STEPS: dict[object, object] = {}
+LOCATION_STEPS: dict[object, object] = {}

@@ -1,0 +1,90 @@
+"""Sending, editing and keyboards: the few ways the bot talks, in one place."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest
+
+from bot.callbacks import encode
+from bot.context import Context
+
+log = logging.getLogger(__name__)
+
+Button = tuple[str, str]  # (label, callback data)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def new_nonce() -> str:
+    """A short token put in a flow's buttons, so older buttons can be recognised as stale."""
+    return secrets.token_hex(3)
+
+
+def button(label: str, action: str, *args: str) -> Button:
+    return (label, encode(action, *args))
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def columns(buttons: Sequence[Button], width: int) -> list[list[Button]]:
+    """Lay buttons out `width` to a row."""
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def user_id_of(update: Update) -> int:
+    """The person behind an update; handlers only run for updates that have one."""
+    user = update.effective_user
+    if user is None:
+        raise LookupError("update without a user")
+    return user.id
+
+
+async def send(
+    update: Update, context: Context, text: str, markup: Markup | None = None
+) -> Message:
+    """Send a new HTML message to the update's chat."""
+    chat = update.effective_chat
+    if chat is None:
+        raise LookupError("update without a chat")
+    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def send_to(
+    context: Context, chat_id: int, text: str, markup: Markup | None = None
+) -> Message:
+    """Send a new HTML message to a chat by id."""
+    return await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the tapped message in place; an identical edit (a double tap) is not an error."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Stop the button's spinner, optionally with a short notice."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest:
+        # The query expired (taps older than about 15 minutes); the edit already happened.
+        log.info("callback answer came too late")

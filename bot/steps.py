@@ -1,0 +1,90 @@
+"""Questions shared by enrolment and /settings: where you are, when you wake and sleep."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+from bot.callbacks import Callback
+from bot.content import Content, render
+from bot.models import Flow, FlowKind
+from bot.replies import Button, button, columns, keyboard
+from bot.timeparse import format_time
+from bot.zones import suggest_zones, zone_label, zone_token
+
+WAKE_CHOICES = tuple(
+    time(h, m) for h, m in [(5, 30), (6, 0), (6, 30), (7, 0), (7, 30), (8, 0), (8, 30), (9, 0)]
+)
+BED_CHOICES = tuple(
+    time(h, m)
+    for h, m in [(21, 0), (21, 30), (22, 0), (22, 30), (23, 0), (23, 30), (0, 0), (0, 30)]
+)
+MAX_SUGGESTIONS = 5
+
+
+@dataclass(frozen=True)
+class ZoneAnswer:
+    """What typed text means as a time zone: one zone, a few to choose from, or nothing."""
+
+    zone: str | None
+    suggestions: tuple[str, ...] = ()
+
+
+def interpret_zone(text: str) -> ZoneAnswer:
+    """An exact or only match is taken; several matches are offered as buttons."""
+    found = suggest_zones(text, limit=MAX_SUGGESTIONS)
+    if len(found) == 1:
+        return ZoneAnswer(zone=found[0])
+    return ZoneAnswer(zone=None, suggestions=tuple(found))
+
+
+def zone_prompt(content: Content) -> tuple[str, ReplyKeyboardMarkup]:
+    """Ask for a city or zone, with a one-tap "share my location" keyboard."""
+    share = KeyboardButton(content.ui.share_location_button, request_location=True)
+    markup = ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
+    return content.ui.ask_zone, markup
+
+
+def zone_choices(
+    content: Content, query: str, zones: tuple[str, ...], action: str, nonce: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Suggestion buttons for an ambiguous answer, or a friendly "not found"."""
+    if not zones:
+        return render(content.ui.zone_not_found, query=query), None
+    rows = [[button(zone_label(z), action, nonce, zone_token(z))] for z in zones]
+    return render(content.ui.zone_suggestions, query=query), keyboard(rows)
+
+
+def zone_set_text(content: Content, zone: str, now_local: datetime) -> str:
+    return render(
+        content.ui.zone_set, zone=zone_label(zone), local_time=format_time(now_local.time())
+    )
+
+
+def time_buttons(choices: tuple[time, ...], action: str, nonce: str) -> list[list[Button]]:
+    """Common times as buttons, four to a row; typed times work too."""
+    return columns([button(format_time(t), action, nonce, t.strftime("%H%M")) for t in choices], 4)
+
+
+def time_from_arg(arg: str) -> time | None:
+    """A time from a button's HHMM argument, or None if it was tampered with."""
+    if len(arg) != 4 or not arg.isdigit():
+        return None
+    hour, minute = int(arg[:2]), int(arg[2:])
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def tapped_arg(
+    flow: Flow | None, kind: FlowKind, callback: Callback, steps: Collection[str]
+) -> str | None:
+    """The argument of a flow button (nonce, argument) if it belongs to the current step.
+
+    None means stale: another kind of flow, an older flow's nonce, or a step already answered.
+    """
+    if flow is None or flow.kind is not kind or len(callback.args) != 2:
+        return None
+    nonce, arg = callback.args
+    return arg if nonce == flow.nonce and flow.step in steps else None
