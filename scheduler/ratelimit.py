@@ -117,8 +117,13 @@ local function refill(key, rate, burst)
   local state = redis.call('HMGET', key, 't', 'u')
   local tokens = tonumber(state[1]) or burst
   local updated = tonumber(state[2]) or now
-  local elapsed = math.max(now - updated, 0) / 1000000
-  return math.min(burst, tokens + elapsed * rate), math.max(now, updated)
+  if updated > now then
+    -- The clock went backwards (a restarted demo, a corrected host clock): how long really
+    -- passed is unknown, so start a full bucket from now rather than wait for the old time.
+    return burst, now
+  end
+  local elapsed = (now - updated) / 1000000
+  return math.min(burst, tokens + elapsed * rate), now
 end
 local function wait_us(tokens, need, rate)
   if tokens >= need - 1e-9 then return 0 end

@@ -357,3 +357,17 @@ async def test_redis_down_propagates_instead_of_blocking_or_sending(
 def test_rejects_nonsense_configuration(options: dict[str, Any], make_limiter: MakeLimiter) -> None:
     with pytest.raises(ValueError, match="must"):
         make_limiter(**options)
+
+
+async def test_a_clock_that_went_backwards_does_not_freeze_the_buckets(
+    redis_client: Redis,
+) -> None:
+    later = ManualClock(START + timedelta(hours=5))
+    ahead = RedisRateLimiter(redis_client, later, per_chat_burst=1)
+    await ahead.acquire(4242)  # the bucket now remembers a time five hours ahead
+
+    clock = ManualClock(START)
+    limiter = RedisRateLimiter(redis_client, clock, per_chat_burst=1)
+    await limiter.acquire(4242)
+
+    assert clock.now() - START <= timedelta(seconds=1)
