@@ -41,10 +41,11 @@ FLOW_TTL_SECONDS: Final = 7 * 24 * 3600
 # A morning's sleep answer only matters for that day's check-in.
 SLEEP_TTL_SECONDS: Final = 3 * 24 * 3600
 # Outbox markers (one hash field per sent slot) older than this, counted back from the local
-# date being claimed, are pruned; a slot is never retried that late. The whole hash expires
-# when nothing has been sent for OUTBOX_TTL_SECONDS, so a person who leaves does not keep it.
-OUTBOX_KEEP_DAYS: Final = 40
-OUTBOX_TTL_SECONDS: Final = 60 * 24 * 3600
+# date being claimed, are pruned: a slot is only ever sent on its own local day (or just after
+# midnight for a late evening), so a few days is plenty, and memory per person is a budget.
+# The whole hash expires when nothing has been sent for OUTBOX_TTL_SECONDS.
+OUTBOX_KEEP_DAYS: Final = 3
+OUTBOX_TTL_SECONDS: Final = 14 * 24 * 3600
 
 # Compare-and-set of a profile document, plus optional writes to the same person's other keys,
 # all or nothing. KEYS[1] profile key, KEYS[2..] other keys of the same person; ARGV[1] expected
@@ -85,9 +86,11 @@ return 1
 # ARGV[3] the hash's lifetime in seconds. Returns 1 for the first claim of the field, else 0
 # (and then writes nothing).
 _CLAIM_SEND: Final = """
-if redis.call('HSETNX', KEYS[1], ARGV[1], '1') == 0 then
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current and (string.sub(current, 1, 8) ~= 'pending:' or current == 'pending:' .. ARGV[4]) then
   return 0
 end
+redis.call('HSET', KEYS[1], ARGV[1], 'pending:' .. ARGV[4])
 for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
   local day = string.match(field, ':(%d%d%d%d%-%d%d%-%d%d)$')
   if day and day < ARGV[2] then
@@ -95,6 +98,7 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
   end
 end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
+if current then return 2 end
 return 1
 """
 
@@ -319,16 +323,26 @@ class Store:
         except ValueError:
             return None
 
-    async def claim_send(self, user_id: int, slot: str, local_date: date) -> bool:
-        """Mark a scheduled slot as being sent; True only for the first caller, ever.
+    async def claim_send(self, user_id: int, slot: str, local_date: date, owner: str = "") -> bool:
+        """Mark a scheduled slot as being sent by `owner`; True if this caller should send it.
 
-        Write this before sending, so a slot goes out at most once across restarts and
-        replicas. Markers older than OUTBOX_KEEP_DAYS are pruned in the same round trip.
+        Written before sending, so a slot goes out at most once across restarts and replicas.
+        The marker stays "pending" until `settle_send` records how the send ended. A pending
+        marker of another owner means that sender died mid-send (the due queue only hands a
+        person to a new owner once the old lease has run out), so the new owner takes it
+        over: the message cannot have been confirmed. Markers older than OUTBOX_KEEP_DAYS are
+        pruned in the same round trip.
         """
         oldest_kept = (local_date - timedelta(days=OUTBOX_KEEP_DAYS)).isoformat()
         keys = [person_key(user_id, OUTBOX)]
-        args: list[str | int] = [outbox_field(slot, local_date), oldest_kept, OUTBOX_TTL_SECONDS]
+        field = outbox_field(slot, local_date)
+        args: list[str | int] = [field, oldest_kept, OUTBOX_TTL_SECONDS, owner]
         return bool(await self._claim_send(keys=keys, args=args))
+
+    async def settle_send(self, user_id: int, slot: str, local_date: date, outcome: str) -> None:
+        """Record how a claimed send ended (sent, ambiguous, failed, blocked): never resent."""
+        key = person_key(user_id, OUTBOX)
+        await self._redis.hset(key, outbox_field(slot, local_date), outcome)
 
     async def forget_send(self, user_id: int, slot: str, local_date: date) -> None:
         """Drop a slot's marker so it may be sent again.

@@ -107,26 +107,27 @@ class Dispatcher:
             return
         now = self._clock.now()
         since = claim.due_at - timedelta(seconds=2 * self._settings.lease)
+        owner = f"{claim.shard}:{claim.lease_score!r}"
         for due in _pending(profile, since, now):
-            outcome = await self._consider(profile, due, now)
+            outcome = await self._consider(profile, due, now, owner)
             stats.count(outcome)
             if outcome == Outcome.BLOCKED.value:
                 await self._mark_inactive(profile.user_id)
                 return
         await self._finish(claim, profile, now)
 
-    async def _consider(self, profile: Profile, due: Due, now: datetime) -> str:
+    async def _consider(self, profile: Profile, due: Due, now: datetime, owner: str) -> str:
         routine = routine_of(profile)
         if routine is None or not worth_sending(due, now, routine):
             return "dropped"
         if due.slot.kind is SlotKind.EVENING and await self._checked_in(profile, due):
             return "skipped"
-        if not await self._store.claim_send(profile.user_id, due.marker, due.slot.local_date):
+        uid, marker, day = profile.user_id, due.marker, due.slot.local_date
+        if not await self._store.claim_send(uid, marker, day, owner):
             return "duplicate"
-        records = await self._store.list_checkins(profile.user_id)
-        outcome = await self._send_all(
-            profile.chat_id, render_due(self._content, profile, due, records)
-        )
+        messages = render_due(self._content, profile, due, await self._store.list_checkins(uid))
+        outcome = await self._send_all(profile.chat_id, messages)
+        await self._store.settle_send(uid, marker, day, outcome.value)
         return outcome.value
 
     async def _checked_in(self, profile: Profile, due: Due) -> bool:

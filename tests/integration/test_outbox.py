@@ -132,9 +132,10 @@ async def test_the_outbox_is_one_small_hash_in_the_person_slot(
     assert key == f"u:{{{USER}}}:outbox"
     assert key_slot(key.encode()) == key_slot(person_key(USER, "profile").encode())
     assert OUTBOX in PERSON_KEY_SUFFIXES
-    assert await redis_client.hlen(key) == 42
+    # Only the last OUTBOX_KEEP_DAYS days before the newest claim (and that day) are kept.
+    assert await redis_client.hlen(key) == 2 * (OUTBOX_KEEP_DAYS + 1)
     assert memory is not None
-    assert memory < 1200
+    assert memory < 400
 
 
 async def test_delete_person_removes_the_outbox(store: Store, redis_client: Redis) -> None:
@@ -161,3 +162,19 @@ async def test_bad_slot_names_are_refused(store: Store, slot: str) -> None:
 async def test_a_datetime_is_not_a_local_date(store: Store) -> None:
     with pytest.raises(TypeError, match="date"):
         await store.claim_send(USER, "morning", datetime(2026, 3, 22, 7, tzinfo=UTC))
+
+
+async def test_a_pending_send_is_taken_over_only_until_it_is_settled(store: Store) -> None:
+    assert await store.claim_send(USER, "morning", DAY, "lease-a")
+    assert not await store.claim_send(USER, "morning", DAY, "lease-a")  # same owner again
+    # Owner a died mid-send; the queue gave the person to b after a's lease ran out.
+    assert await store.claim_send(USER, "morning", DAY, "lease-b")
+    await store.settle_send(USER, "morning", DAY, "sent")
+    assert not await store.claim_send(USER, "morning", DAY, "lease-c")
+
+
+@pytest.mark.parametrize("outcome", ["sent", "ambiguous", "failed", "blocked"])
+async def test_a_settled_send_is_never_claimed_again(store: Store, outcome: str) -> None:
+    assert await store.claim_send(USER, "evening", DAY, "lease-a")
+    await store.settle_send(USER, "evening", DAY, outcome)
+    assert not await store.claim_send(USER, "evening", DAY, "lease-b")
