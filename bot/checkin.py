@@ -79,12 +79,16 @@ async def _open(
         await _say(update, context, query, ui.checkin_already_today, markup)
         return
     first = svc.content.checkin.steps[0].id
+    slept = await svc.store.sleep_on(user_id, today.local_date)
+    prefilled: dict[str, str | int | float] = {} if slept is None else {"sleep_hours": slept}
     fresh = Flow(
         kind=FlowKind.CHECKIN,
         step=first,
         nonce=new_nonce(),
         local_date=today.local_date,
         day=today.day,
+        answers=prefilled,
+        options=tuple(prefilled),  # fields answered elsewhere are not asked again
     )
     await _show(update, context, query, fresh)
 
@@ -141,19 +145,23 @@ async def _retire(context: Context, chat_id: int, message_id: int) -> None:
 # --- rendering --------------------------------------------------------------------------------
 
 
-def _asked(content: Content, answers: dict[str, Any]) -> list[str]:
+def _asked(content: Content, flow: Flow) -> list[str]:
     """The ids of the steps this check-in asks, given the answers so far."""
-    return [s.id for s in content.checkin.steps if not _skipped(s, answers)]
+    return [s.id for s in content.checkin.steps if not _skipped(s, flow.answers, flow.options)]
 
 
-def _skipped(step: object, answers: dict[str, Any]) -> bool:
+def _skipped(step: object, answers: dict[str, Any], prefilled: tuple[str, ...]) -> bool:
+    """Not asked: the duration when there were no episodes, and anything already answered
+    elsewhere (the morning's "how did you sleep?")."""
+    if not isinstance(step, Question):
+        return False
     no_episodes = answers.get("episodes_per_day") == 0
-    return isinstance(step, Question) and step.skip_when_no_episodes and no_episodes
+    return (step.skip_when_no_episodes and no_episodes) or step.field in prefilled
 
 
 def _render(content: Content, flow: Flow) -> tuple[str, InlineKeyboardMarkup]:
     checkin = content.checkin
-    asked = _asked(content, flow.answers)
+    asked = _asked(content, flow)
     number = asked.index(flow.step) + 1 if flow.step in asked else len(asked)
     progress = render(checkin.progress, number=number, total=len(asked))
     step = checkin.step(flow.step)
@@ -180,7 +188,7 @@ async def on_answer(update: Update, context: Context, callback: Callback) -> Non
         await answer(query, render_plain(content.ui.stale_button))
         return
     answers = {**flow.answers, question.field: question.value(callback.args[2])}
-    step = _next_step(content, flow.step, answers)
+    step = _next_step(content, flow.step, answers, flow.options)
     flow = flow.model_copy(update={"step": step, "answers": answers})
     await services(context).store.set_flow(user_id_of(update), flow)
     await _answer_and_edit(query, *_render(content, flow))
@@ -196,13 +204,19 @@ def _question(content: Content, flow: Flow | None, callback: Callback) -> Questi
     return step
 
 
-def _next_step(content: Content, current: str, answers: dict[str, Any]) -> str:
+def _next_step(
+    content: Content, current: str, answers: dict[str, Any], prefilled: tuple[str, ...]
+) -> str:
     """The step after `current`; skipped questions get their value_if_skipped in `answers`."""
     steps = content.checkin.steps
     index = [s.id for s in steps].index(current) + 1
-    while _skipped(steps[index], answers):
+    while _skipped(steps[index], answers, prefilled):
         skipped = steps[index]
-        if isinstance(skipped, Question) and skipped.value_if_skipped is not None:
+        if (
+            isinstance(skipped, Question)
+            and skipped.field not in prefilled
+            and skipped.value_if_skipped is not None
+        ):
             answers[skipped.field] = skipped.value_if_skipped
         index += 1
     return steps[index].id  # the warning-sign step is last and never skipped

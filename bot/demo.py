@@ -23,13 +23,16 @@ from bot.config import Settings
 from bot.context import App
 from bot.emulator import BotApiEmulator, ChatMessage
 from bot.emulator.emulator import DEFAULT_TOKEN
+from bot.localtime import local_now
 
 DEMO_USER = 100_000_001
+SKIP = ">>"
 _LOCATION = re.compile(r"^@\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)$")
 BANNER = """\
 TwitchCare demo: you are chatting with the real bot; Telegram is simulated on this machine.
-Type a button's number to tap it, @LAT,LON to share a location, anything else to send it.
-Ctrl-D quits. Your demo data is kept in {data_dir} (start with --reset to begin again).
+Type a button's number to tap it, @LAT,LON to share a location, >> to skip ahead to your next
+scheduled message, anything else to send it. Ctrl-D quits.
+Your demo data is kept in {data_dir} (start with --reset to begin again).
 """
 
 
@@ -49,6 +52,10 @@ class Transcript:
             edited = message.message_id in self.seen
             self.seen[message.message_id] = state
             self._print(message, edited)
+        self.out.flush()
+
+    def note(self, text: str) -> None:
+        self.out.write(f"\n{text}\n")
         self.out.flush()
 
     def button(self, number: int) -> tuple[int, str] | None:
@@ -81,10 +88,14 @@ class Demo:
     emu: BotApiEmulator
     app: App
     transcript: Transcript
+    clock: ScaledClock
 
     async def handle(self, line: str) -> None:
         text = line.strip()
         if not text:
+            return
+        if text == SKIP:
+            await self.skip_ahead()
             return
         location = _LOCATION.match(text)
         if text.isdigit() and self.transcript.button(int(text)):
@@ -96,6 +107,28 @@ class Demo:
         else:
             update_id = await self.emu.send_text(DEMO_USER, text)
         await self.settle(update_id)
+
+    async def skip_ahead(self) -> None:
+        """Move the clock to the next scheduled send and run the dispatcher, as if time passed."""
+        services = self.app.bot_data.services
+        due = await services.queue.due_at(DEMO_USER)
+        if due is None:
+            self.transcript.note("Nothing is scheduled for you right now.")
+            return
+        if due > self.clock.now():
+            self.clock.jump(due - self.clock.now())
+        profile = await services.store.get_profile(DEMO_USER)
+        zone = profile.zone if profile and profile.zone else "UTC"
+        self.transcript.note(f"⏩ {local_now(zone, due):%A %-d %B, %H:%M} ({zone})")
+        await self.app.bot_data.dispatcher.tick()
+        self.transcript.show(self.emu.chat(DEMO_USER))
+
+    async def watch(self) -> None:
+        """Print messages that arrive on their own (the scheduler's real-time ticks)."""
+        version = self.emu.version
+        while True:
+            version = await self.emu.wait_for_change(version)
+            self.transcript.show(self.emu.chat(DEMO_USER))
 
     async def settle(self, update_id: int) -> None:
         """Wait until the bot has handled the update, then print what changed."""
@@ -113,8 +146,6 @@ async def run_demo(
     out: TextIO = sys.stdout,
 ) -> None:
     """Run the bot against the emulator until the input ends."""
-    # The chat is the demo's output; the framework's progress lines would only clutter it.
-    logging.getLogger("telegram").setLevel(max(logging.WARNING, logging.getLogger().level))
     start = settings.clock_start or datetime.now(UTC)
     clock = ScaledClock(start=start, speed=speed)
     data_dir = settings.data_dir / "demo"
@@ -130,15 +161,20 @@ async def run_demo(
                 "api_file_url": emu.base_file_url,
             }
         )
-        async with running(build_application(demo_settings, clock=clock)) as app:
+        application = build_application(demo_settings, clock=clock)
+        # The chat is the demo's output; the framework's progress lines would only clutter it.
+        logging.getLogger("telegram").setLevel(max(logging.WARNING, logging.getLogger().level))
+        async with running(application) as app:
             if reset:
                 await app.bot_data.services.store.delete_person(DEMO_USER)
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=5)
-            demo = Demo(emu=emu, app=app, transcript=Transcript(out))
+            demo = Demo(emu=emu, app=app, transcript=Transcript(out), clock=clock)
+            watcher = asyncio.create_task(demo.watch())
             await demo.handle("/start")
             while line := await asyncio.to_thread(read_line):
                 await demo.handle(line)
+            watcher.cancel()
             await app.updater.stop()
     out.write("\nBye! 👋\n")
     out.flush()
