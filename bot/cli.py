@@ -12,6 +12,7 @@ from typing import Any
 from telegram import Update
 
 from bot.app import build_application
+from bot.clock import clock_for
 from bot.config import Settings, SettingsError, load_settings
 from bot.content import ContentError
 from bot.demo import run_demo
@@ -86,7 +87,7 @@ def run_bot(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    app = build_application(settings)
+    app = build_application(settings, clock=clock_for(settings.clock_start, settings.clock_speed))
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 

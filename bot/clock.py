@@ -84,3 +84,10 @@ class ScaledClock:
 def _require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("clock times must be timezone-aware")
+
+
+def clock_for(start: datetime | None, speed: float) -> Clock:
+    """The clock a process runs on: real time, or (demos, tests) from `start` at `speed`."""
+    if start is None and speed == 1.0:
+        return SystemClock()
+    return ScaledClock(start=start or datetime.now(UTC), speed=speed)

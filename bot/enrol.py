@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.callbacks import Callback
+from bot.commands import resume_after_stop
 from bot.content import render, render_plain
 from bot.context import Context, services
 from bot.daily import friendly_date, instruction, is_enrolled
@@ -19,6 +20,7 @@ from bot.steps import (
     BED_CHOICES,
     WAKE_CHOICES,
     interpret_zone,
+    tapped_arg,
     time_buttons,
     time_from_arg,
     zone_choices,
@@ -28,6 +30,7 @@ from bot.steps import (
 from bot.store import Also, VersionConflict
 from bot.timeparse import format_time, parse_time
 from bot.zones import zone_for_location, zone_from_token
+from scheduler.timing import routine_of
 
 ZONE, WAKE, BED, ONSET = "zone", "wake", "bed", "onset"
 
@@ -98,8 +101,6 @@ async def on_again(update: Update, context: Context, callback: Callback) -> None
         await edit(query, services(context).content.ui.already_enrolled)
         await _begin(update, context)
         return
-    from bot.commands import resume_after_stop
-
     await edit(query, services(context).content.ui.already_enrolled)
     await resume_after_stop(update, context)
 
@@ -140,21 +141,25 @@ async def on_location(update: Update, context: Context, flow: Flow) -> None:
 async def on_zone_button(update: Update, context: Context, callback: Callback) -> None:
     """A tapped zone suggestion."""
     await _tapped(
-        update, context, callback, ZONE, lambda flow, arg: _zone_arg(update, context, flow, arg)
+        update, context, callback, (ZONE,), lambda flow, arg: _zone_arg(update, context, flow, arg)
     )
 
 
 async def on_time_button(update: Update, context: Context, callback: Callback) -> None:
     """A tapped wake time or bedtime."""
     await _tapped(
-        update, context, callback, None, lambda flow, arg: _time_arg(update, context, flow, arg)
+        update,
+        context,
+        callback,
+        (WAKE, BED),
+        lambda flow, arg: _time_arg(update, context, flow, arg),
     )
 
 
 async def on_onset_button(update: Update, context: Context, callback: Callback) -> None:
     """A tapped "when did it start" answer finishes enrolment."""
     await _tapped(
-        update, context, callback, ONSET, lambda flow, arg: _finish(update, context, flow, arg)
+        update, context, callback, (ONSET,), lambda flow, arg: _finish(update, context, flow, arg)
     )
 
 
@@ -162,7 +167,7 @@ async def _tapped(
     update: Update,
     context: Context,
     callback: Callback,
-    step: str | None,
+    steps: tuple[str, ...],
     then: Callable[[Flow, str], Awaitable[bool]],
 ) -> None:
     """Check the tap belongs to the current enrolment step, then act on its argument."""
@@ -170,15 +175,9 @@ async def _tapped(
     assert query is not None
     ui = services(context).content.ui
     flow = await services(context).store.get_flow(user_id_of(update))
-    fresh = (
-        flow is not None
-        and flow.kind is FlowKind.ENROL
-        and len(callback.args) == 2
-        and callback.args[0] == flow.nonce
-        and (step is None or flow.step == step)
-    )
-    if not fresh or flow is None or not await then(flow, callback.args[1]):
-        await answer(query, ui.stale_button)
+    arg = tapped_arg(flow, FlowKind.ENROL, callback, steps)
+    if flow is None or arg is None or not await then(flow, arg):
+        await answer(query, render_plain(ui.stale_button))
         return
     await answer(query)
     await query.edit_message_reply_markup(None)
@@ -276,29 +275,24 @@ async def _finish(update: Update, context: Context, flow: Flow, option_id: str) 
             }
         )
 
-    await svc.store.update_profile(user_id_of(update), enrolled, also=Also(clear_flow=True))
-    await _confirm(update, context, zone, wake, bed, start, now_local)
+    saved = await svc.store.update_profile(user_id_of(update), enrolled, also=Also(clear_flow=True))
+    await _confirm(update, context, saved, now_local.date())
     return True
 
 
-async def _confirm(
-    update: Update,
-    context: Context,
-    zone: str,
-    wake: time,
-    bed: time,
-    start: object,
-    now_local: datetime,
-) -> None:
+async def _confirm(update: Update, context: Context, profile: Profile, today: date) -> None:
+    """The plan summary, and the first step at once if day 1 is today."""
     content = services(context).content
     ui = content.ui
-    starts_today = start == now_local.date()
+    routine = routine_of(profile)
+    assert routine is not None  # just enrolled: active, with a zone, times and a start date
+    starts_today = routine.start == today
     summary = render(
         ui.enrolled_summary,
-        zone=zone,
-        wake=format_time(wake),
-        bedtime=format_time(bed),
-        start_date=friendly_date(start),  # type: ignore[arg-type]
+        zone=routine.zone,
+        wake=format_time(routine.wake),
+        bedtime=format_time(routine.bed),
+        start_date=friendly_date(routine.start),
         first_day_note=ui.starts_today if starts_today else ui.starts_tomorrow,
     )
     await send(update, context, summary)
