@@ -25,6 +25,8 @@ from bot.emulator import BotApiEmulator, ChatMessage
 from bot.emulator.emulator import DEFAULT_TOKEN
 from bot.localtime import local_now
 
+log = logging.getLogger(__name__)
+
 DEMO_USER = 100_000_001
 SKIP = ">>"
 _LOCATION = re.compile(r"^@\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)$")
@@ -89,8 +91,16 @@ class Demo:
     app: App
     transcript: Transcript
     clock: ScaledClock
+    # Typed lines and the scheduler's ticks take turns, so a tick never sends (and renumbers
+    # the buttons) in the middle of a line, nor takes a `>>` jump's send away from it.
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def handle(self, line: str) -> None:
+        """Act on one typed line, then print what changed."""
+        async with self.turn:
+            await self._handle(line)
+
+    async def _handle(self, line: str) -> None:
         text = line.strip()
         if not text:
             return
@@ -122,6 +132,17 @@ class Demo:
         self.transcript.note(f"⏩ {local_now(zone, due):%A %-d %B, %H:%M} ({zone})")
         await self.app.bot_data.dispatcher.tick()
         self.transcript.show(self.emu.chat(DEMO_USER))
+
+    async def tick_every(self, seconds: float) -> None:
+        """The scheduler's real-time ticks (the demo's stand-in for the JobQueue job)."""
+        while True:
+            await asyncio.sleep(seconds)
+            async with self.turn:
+                try:
+                    await self.app.bot_data.dispatcher.tick()
+                except Exception as exc:  # as the JobQueue job would: log it, tick again later
+                    log.error("scheduled tick failed with %s", type(exc).__name__)
+                self.transcript.show(self.emu.chat(DEMO_USER))
 
     async def watch(self) -> None:
         """Print messages that arrive on their own (the scheduler's real-time ticks)."""
@@ -159,6 +180,7 @@ async def run_demo(
                 "data_dir": data_dir,
                 "api_base_url": emu.base_url,
                 "api_file_url": emu.base_file_url,
+                "tick_seconds": 0,  # no JobQueue ticks: Demo.tick_every takes turns with input
             }
         )
         application = build_application(demo_settings, clock=clock)
@@ -171,9 +193,12 @@ async def run_demo(
             await app.updater.start_polling(poll_interval=0, timeout=5)
             demo = Demo(emu=emu, app=app, transcript=Transcript(out), clock=clock)
             watcher = asyncio.create_task(demo.watch())
+            ticker = asyncio.create_task(demo.tick_every(settings.tick_seconds or 1.0))
             await demo.handle("/start")
             while line := await asyncio.to_thread(read_line):
                 await demo.handle(line)
+            async with demo.turn:  # never cut a tick off mid-send
+                ticker.cancel()
             watcher.cancel()
             await app.updater.stop()
     out.write("\nBye! 👋\n")

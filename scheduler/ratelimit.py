@@ -274,6 +274,11 @@ class RedisRateLimiter(BaseRateLimiter[int]):
         _LOGGER.warning("429 from Telegram: pausing every replica for %.1f s", seconds)
         await self._pause(keys=[PAUSE_KEY], args=[until_us, ttl_ms])
 
+    async def forget_chat(self, chat_id: int | str) -> None:
+        """Drop a chat's bucket now, e.g. when the person deletes their data: its key names
+        the chat, and it would otherwise linger until its TTL."""
+        await self._redis.delete(chat_key(chat_id))
+
     async def paused_for(self) -> float:
         """Seconds of clock time until sending resumes (0 when not paused)."""
         raw = await self._redis.get(PAUSE_KEY)

@@ -12,7 +12,9 @@ from bot.plan import Slot, SlotKind, in_quiet_hours, next_slot
 # A wind-down nudge more than this late is stale: the evening has moved on (DESIGN §5).
 EVENING_GRACE = timedelta(minutes=30)
 SNOOZE_CHOICES = {"30": timedelta(minutes=30), "60": timedelta(hours=1)}
-_SCHEDULED = (Status.ACTIVE, Status.COMPLETED)
+# A paused person still gets the rest of the day they paused on: the pause itself (from the
+# next day) keeps everything after it out of the schedule.
+_SCHEDULED = (Status.ACTIVE, Status.PAUSED, Status.COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,8 @@ class Due:
 
 
 def routine_of(profile: Profile) -> Routine | None:
-    """None unless nudges should go out: enrolled, and not paused, stopped, blocked or on an
-    emergency hold."""
+    """None unless nudges should go out: enrolled, and not stopped, blocked or on an emergency
+    hold. Paused dates are left out by the plan's own pauses."""
     if profile.status not in _SCHEDULED or profile.emergency_hold:
         return None
     if not (profile.zone and profile.wake_time and profile.bedtime and profile.start_date):
@@ -89,8 +91,10 @@ def worth_sending(due: Due, now: datetime, routine: Routine) -> bool:
     local day; a wind-down nudge (or a snoozed one) more than EVENING_GRACE late is dropped."""
     if routine.quiet_at(now):
         return False
+    if now - due.at <= EVENING_GRACE:
+        return True  # on time, or nearly: even across local midnight
     if due.slot.kind is SlotKind.EVENING or due.snoozed:
-        return now - due.at <= EVENING_GRACE
+        return False
     return routine.local(now).date() == due.slot.send_date
 
 

@@ -11,6 +11,7 @@ class FaultKind(StrEnum):
     SERVER_ERROR = "server_error"  # 502 Bad Gateway
     TIMEOUT = "timeout"  # delivered, but the reply never comes until released
     DISCONNECT = "disconnect"  # nothing recorded, connection dropped
+    HANG = "hang"  # nothing recorded, no answer until released, then the connection drops
 
 
 @dataclass

@@ -27,18 +27,26 @@ def _error(error: ApiError) -> web.Response:
 
 
 class HungRequests:
-    """Requests held without an answer (the `timeout` fault) until released."""
+    """Requests held without an answer (the `timeout` and `hang` faults) until released."""
 
     def __init__(self) -> None:
         self._release = asyncio.Event()
+        self._changed = asyncio.Condition()
         self.count = 0
 
     async def hold(self) -> None:
-        self.count += 1
+        async with self._changed:
+            self.count += 1
+            self._changed.notify_all()
         try:
             await self._release.wait()
         finally:
             self.count -= 1
+
+    async def wait_for(self, count: int) -> None:
+        """Return once at least `count` requests are being held."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.count >= count)
 
     def release(self) -> None:
         self._release.set()
@@ -82,7 +90,9 @@ class ApiServer:
             raise forbidden("bot was blocked by the user")
         if fault is FaultKind.SERVER_ERROR:
             raise ApiError(502, "Bad Gateway")
-        if fault is FaultKind.DISCONNECT:
+        if fault is FaultKind.HANG:
+            await self.hung.hold()
+        if fault in (FaultKind.DISCONNECT, FaultKind.HANG):
             if request.transport is not None:
                 request.transport.close()
             return web.Response(status=499)

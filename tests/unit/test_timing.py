@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -31,7 +31,7 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
     ("overrides", "schedulable"),
     [
         ({}, True),
-        ({"status": Status.PAUSED}, False),
+        ({"status": Status.PAUSED}, True),  # the pauses, not the status, hold the days
         ({"status": Status.STOPPED}, False),
         ({"status": Status.INACTIVE}, False),
         ({"status": Status.ONBOARDING}, False),
@@ -93,6 +93,7 @@ def test_due_at_finds_the_slot_at_that_instant_only() -> None:
         (SlotKind.EVENING, utc(20, 22), utc(20, 22) + EVENING_GRACE, True),
         (SlotKind.EVENING, utc(20, 22), utc(20, 22, 31), False),  # stale
         (SlotKind.EVENING, utc(20, 22), utc(21, 9), False),
+        (SlotKind.FOLLOW_UP, utc(31, 21), utc(31, 21, 20), True),
     ],
 )
 def test_worth_sending_after_downtime(
@@ -129,3 +130,22 @@ def test_paused_days_push_the_next_send() -> None:
     due = next_due(profile, utc(20, 22))
     assert due is not None
     assert due.at == utc(23, 7)
+
+
+def test_pausing_keeps_the_rest_of_today_and_holds_everything_after() -> None:
+    profile = make_profile(status=Status.PAUSED, pauses=(Pause(first_day=date(2026, 3, 21)),))
+    due = next_due(profile, utc(20, 12))
+    assert due is not None
+    assert (due.slot.kind, due.at) == (SlotKind.EVENING, utc(20, 22))
+    assert next_due(profile, utc(20, 22)) is None
+
+
+def test_a_late_send_just_after_local_midnight_is_still_sent() -> None:
+    # Bedtime 00:59: follow-ups and wind-downs are at 23:59; a tick at 00:00 is one minute late.
+    profile = make_profile(bedtime=time(0, 59))
+    due = next_due(profile, utc(31, 22, 0))  # 31 March (BST): onset + 14 days
+    assert due is not None
+    assert due.slot.kind is SlotKind.FOLLOW_UP
+    routine = routine_of(profile)
+    assert routine is not None
+    assert worth_sending(due, due.at + timedelta(minutes=1), routine)

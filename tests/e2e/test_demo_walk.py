@@ -1,0 +1,100 @@
+"""`twitchcare demo --speed 1440` walked from enrolment to the end-of-plan summary via stdin.
+
+The whole input is written at once, so every button number must be predictable: the demo's
+scheduler ticks take turns with typed lines (bot/demo.py), and `>>` jumps straight to each
+scheduled send. The person enrols at 08:00 on Friday 20 March (London, GMT all week), so day 1
+is that Friday, and each later day brings a 07:00 morning step and a 22:00 wind-down nudge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.embedded_redis import EmbeddedRedis
+from bot.models import Status
+from bot.store import Store, connect
+from tests.e2e.test_demo import run_demo
+
+USER = 100_000_001  # bot.demo.DEMO_USER
+DAY_ONE = date(2026, 3, 20)
+SKIP = ">>"
+# consent, zone, wake 07:00 (4th button), bedtime typed, onset "Yesterday" (2nd button)
+ENROL = ["1", "london", "4", "23:00", "2"]
+# On the wind-down message: [1] Check in now. Then where: [1] Eyelid; how many: [3] "3 to 5"
+# (which asks how long: [1], the first choice) or [1] "None today" (which skips it); sleep:
+# [4] 7 to 8 hours; caffeine: [2] one drink; stress: [2] a little; warning signs: [11] Done.
+TWITCHY_EVENING = ["1", "1", "3", "1", "4", "2", "2", "11"]
+CALM_EVENING = ["1", "1", "1", "4", "2", "2", "11"]
+TWITCHY_DAYS = (1, 2)
+
+
+def walk() -> list[str]:
+    """Enrol, then each day: skip to the morning step (from day 2), skip to the evening nudge
+    and check in; finally skip to the summary."""
+    lines = list(ENROL)
+    for day in range(1, 8):
+        if day > 1:
+            lines.append(SKIP)
+        lines.append(SKIP)
+        lines += TWITCHY_EVENING if day in TWITCHY_DAYS else CALM_EVENING
+    return [*lines, SKIP]
+
+
+def skips() -> list[str]:
+    """The "⏩" line of every `>>`: day 1's evening, then each morning and evening up to day 8's
+    morning (the summary)."""
+    moments = [(DAY_ONE, "22:00")]
+    for offset in range(1, 8):
+        moments.append((DAY_ONE + timedelta(days=offset), "07:00"))
+        if offset < 7:
+            moments.append((DAY_ONE + timedelta(days=offset), "22:00"))
+    return [f"⏩ {day:%A %-d %B}, {at} (Europe/London)" for day, at in moments]
+
+
+async def test_the_demo_walks_the_whole_plan(tmp_path: Path) -> None:
+    result = await asyncio.to_thread(run_demo, tmp_path, walk(), "--speed", "1440")
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    out = result.stdout
+    assert re.findall(r"^⏩ .*$", out, flags=re.MULTILINE) == skips()
+    # The transcript cut at each skip: enrolment, day 1's evening, day 2's morning, ...
+    sections = re.split(r"^⏩ ", out, flags=re.MULTILINE)
+    mornings, evenings, summary = [sections[0], *sections[2:14:2]], sections[1:14:2], sections[14]
+    for day, section in enumerate(mornings, start=1):
+        assert re.findall(r"^🤖 \S+ Day (\d):", section, flags=re.MULTILINE) == [str(day)]
+        assert ("How did you sleep" in section) == (day > 1), f"day {day} morning"
+    for day, section in enumerate(evenings, start=1):
+        bot_lines = re.findall(r"^🤖 .*$", section, flags=re.MULTILINE)
+        assert bot_lines[0].startswith("🤖 🌙"), f"day {day}'s evening opens with the wind-down"
+        assert "Question 1 of 7" in section, f"day {day}"
+        assert ("Question 3 of 7" in section) == (day in TWITCHY_DAYS), f"day {day}"
+        assert section.count("Your check-in is saved") == 1, f"day {day}"
+    assert len(evenings) == 7
+    assert summary.startswith("Friday 27 March, 07:00")
+    assert "You've finished the 7-day plan!" in summary
+    assert out.count("You've finished the 7-day plan!") == 1
+    await assert_stored(tmp_path / "data" / "demo")
+
+
+async def assert_stored(data_dir: Path) -> None:
+    """What the demo's own Redis kept: one check-in per plan day, each on its own date."""
+    async with EmbeddedRedis(data_dir) as server:
+        redis = connect(server.url)
+        try:
+            store = Store(redis)
+            profile = await store.get_profile(USER)
+            records = await store.list_checkins(USER)
+            outbox = await store.sent_slots(USER)
+        finally:
+            await redis.aclose()
+    assert profile is not None
+    assert profile.status in (Status.ACTIVE, Status.COMPLETED)
+    assert profile.start_date == DAY_ONE
+    assert [r.local_date for r in records] == [DAY_ONE + timedelta(days=n) for n in range(7)]
+    assert [r.checkin.day for r in records] == list(range(1, 8))
+    assert [r.checkin.episodes_per_day > 0 for r in records] == [True, True] + [False] * 5
+    assert "summary:2026-03-27" in outbox
