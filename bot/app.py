@@ -21,7 +21,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot import checkin, commands, data, enrol, guide, membership, nudges, settings_flow, urgent
+from bot import (
+    admin,
+    checkin,
+    commands,
+    data,
+    enrol,
+    guide,
+    membership,
+    nudges,
+    settings_flow,
+    urgent,
+)
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, App, Context
@@ -30,10 +41,10 @@ from bot.guards import private_chats_only
 from bot.logs import quiet_libraries
 from bot.router import Router
 from bot.runtime import Runtime, RuntimeRateLimiter
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatcher import Dispatcher, DispatchSettings
 
 # The feature modules, in the order their commands appear in Telegram's menu.
-FEATURES = (enrol, commands, checkin, settings_flow, data, guide, urgent, nudges)
+FEATURES = (enrol, commands, checkin, settings_flow, data, guide, urgent, nudges, admin)
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
@@ -79,6 +90,8 @@ def _register(app: App) -> None:
         _merged(lambda f: f.TEXT_STEPS),
         _merged(lambda f: f.LOCATION_STEPS),
     )
+    # Group -2 counts every update (by type only) before anything can stop it.
+    app.add_handler(TypeHandler(Update, _count_update), group=-2)
     # Group -1 runs first for every update: outside private chats nothing else may run.
     app.add_handler(TypeHandler(Update, private_chats_only), group=-1)
     app.add_handler(
@@ -113,7 +126,13 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[Any, Any, None]]:
         services = await runtime.open()
         app.bot_data.attach(services)
         app.bot_data.dispatcher = Dispatcher(
-            app.bot, services.store, services.queue, services.content, services.clock
+            app.bot,
+            services.store,
+            services.queue,
+            services.content,
+            services.clock,
+            DispatchSettings(concurrency=services.settings.send_concurrency),
+            on_send=app.bot_data.metrics.send,
         )
         await app.bot.set_my_commands(_menu(services.content.ui.commands.model_dump()))
         _schedule_ticks(app, services.settings.tick_seconds)
@@ -123,6 +142,9 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[Any, Any, None]]:
 
 def _post_shutdown(runtime: Runtime) -> Callable[[App], Coroutine[Any, Any, None]]:
     async def post_shutdown(app: App) -> None:
+        # Sends in flight finish and unstarted claims are released before Redis goes away.
+        if app.bot_data.started:
+            await app.bot_data.dispatcher.close()
         await runtime.close()
 
     return post_shutdown
@@ -150,6 +172,17 @@ async def _tick(context: Context) -> None:
     await context.bot_data.dispatcher.tick()
 
 
+async def _count_update(update: Update, context: Context) -> None:
+    """Count the update for /metrics; never stops it."""
+    context.bot_data.metrics.update(update)
+
+
+def begin_shutdown(app: App) -> None:
+    """Tell the dispatcher to claim nothing more; app.stop() then waits for its tick."""
+    if app.bot_data.started:
+        app.bot_data.dispatcher.stop()
+
+
 def _menu(descriptions: Mapping[str, str]) -> list[BotCommand]:
     """Every registered command, in the order content lists them, described from content."""
     registered = {name for feature in FEATURES for name in feature.COMMANDS}
@@ -170,6 +203,7 @@ async def running(app: App) -> AsyncIterator[App]:
         try:
             yield app
         finally:
+            begin_shutdown(app)
             await app.stop()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from bot.content import ContentError
 from bot.demo import run_demo
 from bot.embedded_redis import EmbeddedRedisError
 from bot.logs import configure_logging
+from bot.webhook import serve
 from content import CONTENT_ROOT
 
 
@@ -40,7 +43,17 @@ def _parser() -> argparse.ArgumentParser:
         help="run the clock N times faster (1440: a day a minute)",
     )
     demo.add_argument("--reset", action="store_true", help="forget the demo person and start again")
-    commands.add_parser("run", help="run the bot (polling) with TWITCHCARE_BOT_TOKEN")
+    run = commands.add_parser("run", help="run the bot with TWITCHCARE_BOT_TOKEN (polling)")
+    run.add_argument(
+        "--webhook",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="URL",
+        help="webhook mode: register this public HTTPS URL (default TWITCHCARE_WEBHOOK_URL) "
+        "and serve it, with /healthz and /metrics, on TWITCHCARE_WEBHOOK_LISTEN:_PORT",
+    )
+    commands.add_parser("health", help="ask the local webhook server's /healthz (exit 0 if OK)")
     return parser
 
 
@@ -75,11 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         speed = args.speed if args.speed is not None else settings.clock_speed
         return _run_async(run_demo(settings, speed=speed, reset=args.reset))
-    return run_bot(settings)
+    if args.command == "health":
+        return check_health(settings.webhook_port)
+    return run_bot(settings, webhook=args.webhook)
 
 
-def run_bot(settings: Settings) -> int:
-    """Poll Telegram until interrupted; without a token, point at the demo instead."""
+def run_bot(settings: Settings, webhook: str | None = None) -> int:
+    """Poll Telegram (or serve a webhook) until stopped; without a token, point at the demo."""
     if settings.bot_token is None:
         print(
             "TWITCHCARE_BOT_TOKEN is not set. Get one from @BotFather (see README), "
@@ -87,9 +102,47 @@ def run_bot(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    if webhook is not None:
+        return run_webhook(settings, webhook)
     app = build_application(settings, clock=clock_for(settings.clock_start, settings.clock_speed))
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+def run_webhook(settings: Settings, url: str) -> int:
+    """Register the webhook and serve it until SIGTERM, then shut down gracefully."""
+    url = url or (str(settings.webhook_url) if settings.webhook_url else "")
+    if not url.startswith(("https://", "http://")):
+        print("--webhook needs a URL (or set TWITCHCARE_WEBHOOK_URL)", file=sys.stderr)
+        return 2
+    if settings.webhook_secret is None:
+        print(
+            "webhook mode needs TWITCHCARE_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -), "
+            "the same on every replica",
+            file=sys.stderr,
+        )
+        return 2
+    app = build_application(settings, clock=clock_for(settings.clock_start, settings.clock_speed))
+    try:
+        started = asyncio.run(serve(app, settings, url=url))
+    except KeyboardInterrupt:
+        return 130
+    # uvicorn has logged why start-up failed (Redis, content, setWebhook...).
+    return 0 if started else 1
+
+
+def check_health(port: int) -> int:
+    """GET http://127.0.0.1:<port>/healthz: the Docker HEALTHCHECK (no curl in the image)."""
+    url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            print(response.read().decode("utf-8", "replace"))
+            return 0
+    except urllib.error.HTTPError as exc:
+        print(exc.read().decode("utf-8", "replace"), file=sys.stderr)
+    except OSError as exc:
+        print(f"{url}: {exc}", file=sys.stderr)
+    return 1
 
 
 def _run_async(job: Coroutine[Any, Any, None]) -> int:

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # The path Telegram posts to; None: the webhook URL's own path (or /telegram if it has none).
+    webhook_path: str | None = None
+    # /healthz answers 503 once the oldest due nudge is this late: the replicas are not keeping up.
+    health_max_lag_seconds: float = Field(default=300.0, gt=0, allow_inf_nan=False)
     # A local Bot API server (or the emulator); None means Telegram's own.
     api_base_url: str | None = None
     api_file_url: str | None = None
@@ -57,6 +61,8 @@ class Settings(BaseSettings):
     # tick by hand), how many queue shards all processes share, and Telegram's flood limits.
     tick_seconds: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     queue_shards: int = Field(default=16, ge=1, le=1024)
+    # Scheduled sends in flight at once in one process.
+    send_concurrency: int = Field(default=50, ge=1, le=1000)
     rate_limit: bool = True
     global_rate: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     clock_speed: float = Field(default=1.0, gt=0, allow_inf_nan=False)
@@ -88,6 +94,13 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError("must start with /, e.g. /telegram")
         return value or None
 
     @field_validator("clock_start")

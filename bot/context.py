@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
+from bot.metrics import Metrics
 from bot.store import Store
 from scheduler.queue import DueQueue
 
@@ -34,6 +35,9 @@ class BotData:
     def __init__(self) -> None:
         self._services: Services | None = None
         self._dispatcher: Dispatcher | None = None
+        # Created with the Application (not in post_init), so counting starts with the first
+        # update and one process's replicas never share a registry.
+        self.metrics = Metrics()
 
     @property
     def services(self) -> Services:
@@ -53,6 +57,11 @@ class BotData:
     @dispatcher.setter
     def dispatcher(self, dispatcher: Dispatcher) -> None:
         self._dispatcher = dispatcher
+
+    @property
+    def started(self) -> bool:
+        """Whether post_init has run (the services and dispatcher exist)."""
+        return self._services is not None and self._dispatcher is not None
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]

@@ -26,6 +26,8 @@ async def on_error(update: object, context: Context) -> None:
         return
     where = "".join(traceback.format_tb(error.__traceback__)[-3:])
     log.error("update failed with %s at\n%s", type(error).__name__, where)
+    if isinstance(error, REDIS_DOWN):
+        await _drop_idle_connections(context)
     if not isinstance(update, Update):
         return
     ui = services(context).content.ui
@@ -34,6 +36,16 @@ async def on_error(update: object, context: Context) -> None:
         await _tell(update, context, text)
     except TelegramError as exc:
         log.warning("could not tell the person about the failure: %s", type(exc).__name__)
+
+
+async def _drop_idle_connections(context: Context) -> None:
+    """After Redis restarted, every pooled connection is dead, and each would fail one more
+    update before the pool noticed; dropping the idle ones now makes the next update work.
+    Connections in use by other updates are left alone."""
+    try:
+        await services(context).store.redis.connection_pool.disconnect(inuse_connections=False)
+    except (OSError, *REDIS_DOWN) as exc:
+        log.warning("could not drop idle Redis connections: %s", type(exc).__name__)
 
 
 async def _tell(update: Update, context: Context, text: str) -> None:

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Final, TextIO
 
 from bot.config import Settings
 
@@ -30,6 +30,8 @@ class RedactSecrets(logging.Filter):
         record.args = None
         if record.exc_text:
             record.exc_text = self._redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._redact(record.stack_info)
         return True
 
     def _redact(self, text: str) -> str:
@@ -50,6 +52,8 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info or record.exc_text:
             entry["exception"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
+        if record.stack_info:
+            entry["stack"] = record.stack_info
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -59,9 +63,9 @@ def secrets_of(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
-def configure_logging(settings: Settings) -> None:
-    """Log to stderr at the configured level, redacting secrets on every handler."""
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
+    """Log to stderr (or `stream`) at the configured level, redacting secrets on every handler."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RedactSecrets(secrets_of(settings)))
     handler.setFormatter(
         JsonFormatter()

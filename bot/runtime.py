@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.context import Services
 from bot.embedded_redis import EmbeddedRedis
+from bot.models import Profile
 from bot.store import Store, connect
 from content import CONTENT_ROOT
 from scheduler.queue import DueQueue
@@ -44,13 +45,13 @@ class Runtime:
             url = await self.embedded.start()
         self.client = connect(url)
         queue = DueQueue(self.client, shards=self.settings.queue_shards)
-        store = Store(self.client, QueueSync(queue, self.clock))
         self.rate_limiter = RedisRateLimiter(
             self.client,
             self.clock,
             global_rate=self.settings.global_rate,
             enabled=self.settings.rate_limit,
         )
+        store = Store(self.client, _Listener(QueueSync(queue, self.clock), self.rate_limiter))
         self.services = Services(
             settings=self.settings, store=store, content=content, clock=self.clock, queue=queue
         )
@@ -64,6 +65,22 @@ class Runtime:
         if self.embedded is not None:
             await self.embedded.stop()
             self.embedded = None
+
+
+@dataclass
+class _Listener:
+    """The store's listener: keeps the due queue in step, and on /delete also drops the
+    person's rate-limit bucket, so no key names them afterwards (its key holds the chat id)."""
+
+    sync: QueueSync
+    limiter: RedisRateLimiter
+
+    async def profile_saved(self, before: Profile | None, after: Profile) -> None:
+        await self.sync.profile_saved(before, after)
+
+    async def person_deleted(self, user_id: int) -> None:
+        await self.sync.person_deleted(user_id)
+        await self.limiter.forget_chat(user_id)  # a private chat's id is the person's id
 
 
 class RuntimeRateLimiter(BaseRateLimiter[int]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -45,7 +45,11 @@ class Outcome(Enum):
 @dataclass(frozen=True)
 class DispatchSettings:
     batch: int = 200  # members claimed per shard per tick
-    lease: float = 120.0  # seconds a claim is held before another worker may take it over
+    # Seconds a claim is held before another worker may take it over. Longer than any one send
+    # can take (retries wait 1 + 4 + 15 s, flood-limit waits a little more), so a slow sender is
+    # never mistaken for a dead one; short enough that a dead one's wind-down nudge is still
+    # within its 30-minute grace when another worker picks it up.
+    lease: float = 300.0
     concurrency: int = 50  # sends in flight at once in one process
 
 
@@ -61,7 +65,11 @@ class TickStats:
 
 
 class Dispatcher:
-    """Sends what is due. Keeps no state between ticks: everything lives in Redis."""
+    """Sends what is due. Keeps no state between ticks: everything lives in Redis.
+
+    Graceful shutdown: stop() makes running ticks claim nothing more and give back (release)
+    claims they have not started on; close() then waits for the sends in flight to finish.
+    """
 
     def __init__(
         self,
@@ -71,6 +79,7 @@ class Dispatcher:
         content: Content,
         clock: Clock,
         settings: DispatchSettings | None = None,
+        on_send: Callable[[str], None] | None = None,
     ) -> None:
         self._bot = bot
         self._store = store
@@ -79,21 +88,57 @@ class Dispatcher:
         self._clock = clock
         self._settings = settings or DispatchSettings()
         self._slots = asyncio.Semaphore(self._settings.concurrency)
+        self._on_send = on_send or _ignore
+        self._ticks = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.stopping = asyncio.Event()
+        """Set once shutdown has begun: no new claims from here on."""
+
+    def stop(self) -> None:
+        """Begin a graceful shutdown; returns at once (close() waits)."""
+        self.stopping.set()
+
+    async def close(self) -> None:
+        """Stop, and wait until every tick in flight has finished its sends and releases."""
+        self.stop()
+        await self._idle.wait()
 
     async def tick(self) -> TickStats:
         """Claim and handle everything due now, shard by shard."""
         stats = TickStats()
-        now = self._clock.now()
+        if self.stopping.is_set():
+            return stats
+        self._ticks += 1
+        self._idle.clear()
+        try:
+            await self._tick(stats)
+        finally:
+            self._ticks -= 1
+            if self._ticks == 0:
+                self._idle.set()
+        return stats
+
+    async def _tick(self, stats: TickStats) -> None:
         for shard in range(self._queue.shards):
+            if self.stopping.is_set():
+                return
+            # Read the clock per shard: sends may wait (flood limits), and a claim's lease must
+            # start from when it is taken, not from when the tick began.
             claims = await self._queue.claim(
-                shard, now, limit=self._settings.batch, lease=self._settings.lease
+                shard, self._clock.now(), limit=self._settings.batch, lease=self._settings.lease
             )
             stats.claimed += len(claims)
             await asyncio.gather(*(self._guarded(claim, stats) for claim in claims))
-        return stats
 
     async def _guarded(self, claim: Claim, stats: TickStats) -> None:
         async with self._slots:
+            if self.stopping.is_set():
+                # Not started: give it back now rather than let its lease run out, so another
+                # replica sends it at once. Sends already under way finish (none is cut off).
+                await self._queue.release(claim)
+                stats.count("released")
+                return
             try:
                 await self._dispatch(claim, stats)
             except CorruptProfileError as exc:
@@ -125,10 +170,21 @@ class Dispatcher:
         uid, marker, day = profile.user_id, due.marker, due.slot.local_date
         if not await self._store.claim_send(uid, marker, day, owner):
             return "duplicate"
-        messages = render_due(self._content, profile, due, await self._store.list_checkins(uid))
+        messages = await self._render(profile, due)
         outcome = await self._send_all(profile.chat_id, messages)
         await self._store.settle_send(uid, marker, day, outcome.value)
         return outcome.value
+
+    async def _render(self, profile: Profile, due: Due) -> list[Outgoing]:
+        """Only the end-of-plan summary needs the person's history; the daily nudges do not
+        read it, which keeps a morning peak to a few Redis round trips per person."""
+        if due.slot.kind is not SlotKind.SUMMARY:
+            return render_due(self._content, profile, due, ())
+        uid = profile.user_id
+        records, reports = await asyncio.gather(
+            self._store.list_checkins(uid), self._store.list_reports(uid)
+        )
+        return render_due(self._content, profile, due, records, reports)
 
     async def _checked_in(self, profile: Profile, due: Due) -> bool:
         records = await self._store.list_checkins(profile.user_id)
@@ -164,19 +220,24 @@ class Dispatcher:
                     rate_limit_args=PRIORITY_BULK,
                 )
             except Forbidden:
+                self._on_send("forbidden")
                 return Outcome.BLOCKED
             except TimedOut:
                 # sendMessage has no idempotency key: it may have arrived. Do not resend.
                 log.warning("scheduled send timed out; not resending (it may have arrived)")
+                self._on_send("timeout")
                 return Outcome.AMBIGUOUS
             except BadRequest as exc:
                 log.error("scheduled send refused by Telegram: %s", exc.message)
+                self._on_send("error")
                 return Outcome.FAILED
             except (RetryAfter, NetworkError) as exc:
                 log.warning(
                     "scheduled send failed (attempt %d): %s", attempt + 1, type(exc).__name__
                 )
+                self._on_send("retry" if attempt < len(BACKOFF_SECONDS) else "error")
                 continue
+            self._on_send("ok")
             return Outcome.SENT
         log.error("scheduled send given up after %d attempts", len(BACKOFF_SECONDS) + 1)
         return Outcome.FAILED
@@ -186,6 +247,10 @@ class Dispatcher:
         await self._store.update_profile(
             user_id, lambda p: p.model_copy(update={"status": Status.INACTIVE})
         )
+
+
+def _ignore(outcome: str) -> None:
+    """The default send observer: nobody counts."""
 
 
 def _pending(profile: Profile, since: datetime, now: datetime) -> Iterator[Due]:

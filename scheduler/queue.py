@@ -214,6 +214,14 @@ class DueQueue:
         oldest = min((score for score in scores if score <= now_score), default=now_score)
         return max(0.0, now_score - oldest)
 
+    async def size(self) -> int:
+        """How many people have a next send scheduled: one ZCARD per shard, O(shards)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in self.shard_keys():
+                pipe.zcard(key)
+            counts: list[int] = await pipe.execute()
+        return sum(counts)
+
     async def _finish(self, claim: Claim, next_score: str) -> bool:
         key = self.shard_key(claim.shard)
         args = [_member(claim.user_id), repr(float(claim.lease_score)), next_score]

@@ -21,6 +21,7 @@ from bot.emulator.models import (
 )
 from bot.emulator.ratelimit import RateLimits
 from bot.emulator.server import ApiServer
+from bot.emulator.webhook import Secret, SecretChoice, deliver
 
 DEFAULT_TOKEN = "123456789:TEST-token_for-the-emulator"
 
@@ -189,12 +190,16 @@ class BotApiEmulator:
         self._core.faults.clear()
 
     def release_hung(self) -> None:
-        """Let requests held by the `timeout` fault answer now."""
+        """Let requests held by the `timeout` fault answer now (and `hang` ones drop)."""
         self._server.hung.release()
 
     @property
     def hung_requests(self) -> int:
         return self._server.hung.count
+
+    async def wait_hung(self, count: int = 1) -> None:
+        """Return once at least `count` requests are held by a `timeout` or `hang` fault."""
+        await self._server.hung.wait_for(count)
 
     def set_limits(self, limits: RateLimits | None) -> None:
         self._core.set_limits(limits)
@@ -235,6 +240,14 @@ class BotApiEmulator:
 
     def requests_for(self, method: str) -> list[RecordedRequest]:
         return [r for r in self._core.requests if r.method.lower() == method.lower()]
+
+    async def deliver(
+        self, update_id: int, url: str | None = None, secret: SecretChoice = Secret.REGISTERED
+    ) -> int:
+        """POST a pending update to the webhook (or to `url`, e.g. one replica behind the load
+        balancer) with the registered secret (or `secret`; None sends no header), as Telegram
+        does. A 2xx answer acknowledges the update. Returns the HTTP status."""
+        return await deliver(self._core, update_id, url, secret)
 
     @property
     def webhook_url(self) -> str:

@@ -17,9 +17,11 @@ class UpdateQueue:
         self._changed = asyncio.Condition()
         self._closed = False
         self._polling = 0
+        self._last_id = 0
 
     async def push(self, kind: str, payload: dict[str, Any]) -> int:
         update_id = next(self._ids)
+        self._last_id = update_id
         async with self._changed:
             self._pending.append({"update_id": update_id, kind: payload})
             self._changed.notify_all()
@@ -63,6 +65,21 @@ class UpdateQueue:
         """Return once a getUpdates call is waiting for updates to arrive."""
         async with self._changed:
             await self._changed.wait_for(lambda: self._polling > 0 or self._closed)
+
+    def get(self, update_id: int) -> dict[str, Any] | None:
+        """The pending update with this id, as Telegram would send it."""
+        for update in self._pending:
+            if update["update_id"] == update_id:
+                return dict(update)
+        return None
+
+    async def acknowledge_one(self, update_id: int) -> None:
+        """A webhook answered 2xx for this update: forget it, whatever its place in line."""
+        async with self._changed:
+            self._pending = [u for u in self._pending if u["update_id"] != update_id]
+            oldest = min((u["update_id"] for u in self._pending), default=self._last_id + 1)
+            self._acked_below = max(self._acked_below, oldest)
+            self._changed.notify_all()
 
     def is_acknowledged(self, update_id: int) -> bool:
         return self._acked_below > update_id

@@ -527,6 +527,24 @@ async def test_disconnect_fault_records_nothing(bot: Bot, emu: BotApiEmulator) -
     assert [m.text for m in emu.chat(USER)] == ["retry"]
 
 
+async def test_hang_fault_holds_the_request_and_delivers_nothing(
+    bot: Bot, emu: BotApiEmulator
+) -> None:
+    emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.HANG)
+    send = asyncio.create_task(bot.send_message(USER, "in flight"))
+    await asyncio.wait_for(emu.wait_hung(1), timeout=10)
+    assert emu.hung_requests == 1
+    assert not send.done()
+    assert emu.chat(USER) == []
+    emu.release_hung()
+    with pytest.raises(NetworkError):
+        await send
+    assert emu.chat(USER) == []
+    assert emu.hung_requests == 0
+    await bot.send_message(USER, "next")
+    assert [m.text for m in emu.chat(USER)] == ["next"]
+
+
 @pytest.fixture
 def timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
     """Opt in to PTB's timedelta `retry_after`; otherwise RetryAfter() warns (v22.2+)."""
