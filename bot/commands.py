@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import date, timedelta
 
-from telegram import Update
+from telegram import InputFile, Update
 
 from bot.callbacks import Callback
+from bot.charts import chart_png
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.daily import is_enrolled, today_message, today_of
+from bot.insight import WeekInsight, week_insight
+from bot.insight_text import chart_caption, week_summary
 from bot.models import CheckInRecord, FlowKind, Pause, Profile, Status
 from bot.plan import PLAN_DAYS
 from bot.progress import days_done, trend
@@ -20,6 +25,7 @@ from bot.router import TextHandler
 from bot.store import Also, ProfileNotFound
 
 YES, NO = "yes", "no"
+CHART_NAME = "twitchcare-progress.png"
 
 
 class _Refused(Exception):
@@ -73,7 +79,7 @@ def _plan_day_arg(args: Sequence[str]) -> int | None:
 
 
 async def on_progress(update: Update, context: Context) -> None:
-    """/progress: plan days done, check-ins logged, and the trend since the first check-in."""
+    """/progress: after the plan its summary; the chart with its caption; days done and trend."""
     svc = services(context)
     ui = svc.content.ui
     user_id = user_id_of(update)
@@ -82,15 +88,33 @@ async def on_progress(update: Update, context: Context) -> None:
     if profile is None or profile.start_date is None:
         await send(update, context, ui.not_enrolled)
         return
-    records = await svc.store.list_checkins(user_id)
+    records, reports = await asyncio.gather(
+        svc.store.list_checkins(user_id), svc.store.list_reports(user_id)
+    )
     today = today_of(profile, svc.clock.now())
+    finished = days_done(profile, today, records)
+    insight = week_insight(profile, records, reports, today.local_date)
+    if (today.day or 0) > PLAN_DAYS:
+        for text in week_summary(svc.content, profile, insight, finished, len(records)):
+            await send(update, context, text)
+    if records:
+        await _send_chart(update, context, insight)
     text = render(
         ui.progress_text,
-        days_done=days_done(profile, today, records),
+        days_done=finished,
         checkins=len(records),
         trend=trend_word(svc.content, records),
     )
     await send(update, context, text)
+
+
+async def _send_chart(update: Update, context: Context, insight: WeekInsight) -> None:
+    """The chart as a photo; drawn in a worker thread so other people's updates go on."""
+    content = services(context).content
+    png = await asyncio.to_thread(chart_png, insight.days, content.ui.insight)
+    chat_id = update.effective_chat.id if update.effective_chat else user_id_of(update)
+    photo = InputFile(io.BytesIO(png), filename=CHART_NAME)
+    await context.bot.send_photo(chat_id, photo, caption=chart_caption(content, insight.days))
 
 
 def trend_word(content: Content, records: Sequence[CheckInRecord]) -> str:

@@ -53,6 +53,31 @@ SAMPLES: Mapping[str, str] = {
     "wake": "06:45",
     "zone": "America/Argentina/ComodRivadavia",
     "local_time": "23:30",
+    # insight (the /progress chart, trigger patterns, the week's summary, the doctor's PDF)
+    "first": "Wed 30 Sep",
+    "last": "Wed 30 Sep",
+    "date": "Wed 30 Sep",
+    "episodes": "about 12 twitching episodes, the longest lasting non-stop",
+    "sleep": "8.5",
+    "caffeine": "4",
+    "stress": "5",
+    "count": "12",
+    "duration": "non-stop",
+    "factor": "3 or more caffeinated drinks",
+    "mean_with": "10.7",
+    "mean_without": "10.7",
+    "days_with": "21",
+    "days_without": "21",
+    "first_day": "1",
+    "last_day": "7",
+    "done": "7",
+    "answers": "Eyelid or face drooping, Slurred or muddled speech, Sudden weakness or numbness",
+    "doctors": "a GP (your family doctor) and an optician (optometrist) or a GP",
+    "start": "2026-09-30",
+    "onset": "2026-09-30",
+    # operators (admin.py: /stats)
+    "scheduled": "1000000",
+    "lag": "86400",
 }
 
 

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from pydantic import Field, ValidatorFunctionWrapHandler, field_validator
 
 from bot.content_text import (
+    CAPTION,
     MESSAGE,
+    PHRASE,
     Button,
     Caption,
     Command,
@@ -21,6 +23,110 @@ from bot.content_text import (
     duplicate_ids,
     validate_with,
 )
+
+# --- ui.yaml: insight (the /progress chart, trigger patterns, the week's summary, the PDF) ------
+
+
+class Durations(ContentModel):
+    """How long the longest episode lasted, as a word inside a sentence or the chart."""
+
+    seconds: Phrase
+    minutes: Phrase
+    constant: Phrase
+
+
+class Factors(ContentModel):
+    """The trigger factors compared, as filled in for {factor}."""
+
+    caffeine: Phrase
+    short_sleep: Phrase
+    stress: Phrase
+
+
+class Doctors(ContentModel):
+    """Which kind of doctor to see, as filled in for {doctors}."""
+
+    gp: Phrase
+    eye: Phrase
+
+
+class PdfColumns(ContentModel):
+    """The PDF timeline table's column headings."""
+
+    date: Phrase
+    day: Phrase
+    location: Phrase
+    episodes: Phrase
+    longest: Phrase
+    sleep: Phrase
+    caffeine: Phrase
+    stress: Phrase
+    signs: Phrase
+
+
+_DAY_FACTS = ("date", "day", "episodes", "sleep", "caffeine", "stress")
+_PATTERN = ("factor", "mean_with", "mean_without", "days_with", "days_without")
+
+
+class InsightUi(ContentModel):
+    """Strings of the insight feature; chart and PDF ones are plain text without emoji."""
+
+    chart_title: Phrase
+    chart_episodes_axis: Phrase
+    chart_sleep_axis: Phrase
+    chart_caffeine_axis: Phrase
+    chart_day: Annotated[str, Text(PHRASE, need=("day",))]
+    chart_paused: Phrase
+    chart_no_checkin: Phrase
+    chart_red_flag: Phrase
+    chart_longest: Phrase
+    durations: Durations
+    caption_header: Annotated[str, Text(CAPTION, need=("first", "last"))]
+    caption_day: Annotated[str, Text(CAPTION, need=_DAY_FACTS)]
+    caption_no_checkin: Annotated[str, Text(CAPTION, need=("date", "day"))]
+    caption_paused: Annotated[str, Text(CAPTION, need=("date",))]
+    caption_red_flag: Caption
+    caption_more: Caption
+    episodes: Annotated[str, Text(PHRASE, need=("count", "duration"))]
+    no_episodes: Phrase
+    patterns_header: Message
+    factors: Factors
+    pattern_more: Annotated[str, Text(MESSAGE, need=_PATTERN)]
+    pattern_fewer: Annotated[str, Text(MESSAGE, need=_PATTERN)]
+    pattern_same: Annotated[str, Text(MESSAGE, "days_with", "days_without", need=_PATTERN[:3])]
+    pattern_not_enough: Annotated[
+        str, Text(MESSAGE, "mean_with", "mean_without", need=("factor", *_PATTERN[3:]))
+    ]
+    patterns_note: Message
+    changed_header: Annotated[str, Text(MESSAGE, need=("first_day", "last_day"))]
+    changed_day: Annotated[str, Text(MESSAGE, need=_DAY_FACTS)]
+    changed_none: Message
+    steps_header: Annotated[str, Text(MESSAGE, need=("done", "total"))]
+    step_done: Annotated[str, Text(MESSAGE, need=("day", "title"))]
+    step_missed: Annotated[str, Text(MESSAGE, need=("day", "title"))]
+    red_flags_header: Message
+    red_flag_line: Annotated[str, Text(MESSAGE, need=("date", "day", "answers"))]
+    red_flag_urgent: Phrase
+    red_flags_none: Message
+    advice_header: Message
+    next_header: Message
+    next_keep: Message
+    next_doctor: Annotated[str, Text(MESSAGE, need=("doctors",))]
+    next_emergency: Annotated[str, Text(MESSAGE, need=("number",))]
+    doctors: Doctors
+    doctors_joiner: Phrase
+    pdf_title: Phrase
+    pdf_period: Annotated[str, Text(PHRASE, need=("first", "last", "start", "onset"))]
+    pdf_unknown: Phrase
+    pdf_columns: PdfColumns
+    pdf_red_flags_title: Phrase
+    pdf_red_flag_line: Annotated[str, Text(PHRASE, need=("date", "day", "answers"))]
+    pdf_none: Phrase
+    pdf_advice_title: Phrase
+    pdf_note: Phrase
+    pdf_made: Annotated[str, Text(PHRASE, need=("date",))]
+    export_pdf_caption: Caption
+
 
 # --- ui.yaml ----------------------------------------------------------------------------------
 
@@ -156,6 +262,10 @@ class Ui(ContentModel):
     urgent_none: Message
     # scheduled nudges (nudges.py)
     snooze_too_late: Toast
+    # insight: /progress chart, trigger patterns, week summary, doctor's PDF (insight.py)
+    insight: InsightUi
+    # operators (admin.py): counts only, never a person's data
+    admin_stats: Annotated[str, Text(MESSAGE, need=("scheduled", "lag"))]
 
     @field_validator("onset_options", mode="wrap")
     @classmethod

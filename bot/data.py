@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -14,12 +15,16 @@ from telegram import InputFile, Update
 from bot.callbacks import Callback
 from bot.content import render_plain
 from bot.context import Context, services
+from bot.daily import today_of
+from bot.insight import week_insight
 from bot.models import CheckIn, CheckInRecord, Flow, Profile, SignReport
 from bot.replies import answer, button, edit, keyboard, send, user_id_of
+from bot.report_pdf import report_pdf
 from bot.store import CorruptProfileError, Store, person_keys
 
 JSON_NAME: Final = "twitchcare-export.json"
 CSV_NAME: Final = "twitchcare-checkins.csv"
+PDF_NAME: Final = "twitchcare-doctor-report.pdf"
 EXPORT_SCHEMA: Final = "twitchcare-export/1"
 # Describes the file's format for whoever reads it later (the person, a doctor, another tool).
 SCHEMA_NOTE: Final = (
@@ -38,7 +43,7 @@ YES, NO = "yes", "no"
 
 
 async def on_export(update: Update, context: Context) -> None:
-    """/export: a JSON file with everything stored about the person, and a CSV of check-ins."""
+    """/export: a JSON file with everything stored, a CSV of check-ins, and the doctor's PDF."""
     svc = services(context)
     ui = svc.content.ui
     user_id = user_id_of(update)
@@ -59,6 +64,27 @@ async def on_export(update: Update, context: Context) -> None:
     csv_bytes = checkins_csv(checkins).encode()
     await context.bot.send_document(
         chat_id, InputFile(io.BytesIO(csv_bytes), filename=CSV_NAME), caption=ui.export_csv_caption
+    )
+    if profile is not None and profile.start_date is not None:
+        await _send_report(context, chat_id, profile, checkins, reports)
+
+
+async def _send_report(
+    context: Context,
+    chat_id: int,
+    profile: Profile,
+    checkins: Sequence[CheckInRecord],
+    reports: Sequence[SignReport],
+) -> None:
+    """The doctor's PDF; drawn in a worker thread so other people's updates go on meanwhile."""
+    svc = services(context)
+    now = svc.clock.now()
+    insight = week_insight(profile, checkins, reports, today_of(profile, now).local_date)
+    pdf = await asyncio.to_thread(report_pdf, svc.content, profile, insight, now)
+    await context.bot.send_document(
+        chat_id,
+        InputFile(io.BytesIO(pdf), filename=PDF_NAME),
+        caption=svc.content.ui.insight.export_pdf_caption,
     )
 
 

@@ -121,6 +121,7 @@ async def escalate(
     `signs` are the warning signs just reported (their emergency lines are repeated, as they may
     be a new event); `always` are see-doctor reasons to explain even if advised before.
     """
+    context.bot_data.metrics.red_flag(result.assessment.level)
     content = services(context).content
     if result.emergency_now:
         text = emergency_text(content, profile, result, signs)

@@ -9,11 +9,13 @@ from telegram import InlineKeyboardMarkup
 
 from bot.content import Content, render
 from bot.daily import Today, instruction
-from bot.models import CheckInRecord, Profile, Reason
+from bot.insight import week_insight
+from bot.insight_text import week_summary
+from bot.models import CheckInRecord, Profile, SignReport
 from bot.plan import SlotKind, plan_day
-from bot.progress import days_done, trend
-from bot.replies import button, columns, keyboard
-from scheduler.timing import Due
+from bot.progress import days_done
+from bot.replies import Button, button, columns, keyboard
+from scheduler.timing import SNOOZE_CHOICES, Due, routine_of, snooze_until
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,21 @@ class Outgoing:
 
 
 def render_due(
-    content: Content, profile: Profile, due: Due, records: Sequence[CheckInRecord]
+    content: Content,
+    profile: Profile,
+    due: Due,
+    records: Sequence[CheckInRecord],
+    reports: Sequence[SignReport] = (),
 ) -> list[Outgoing]:
-    """The messages for a due slot, in the order they are sent."""
+    """The messages for a due slot, in the order they are sent; /urgent `reports` feed the
+    summary's list of red-flag answers."""
     kind = due.slot.kind
     if kind is SlotKind.MORNING:
         return _morning(content, profile, due)
     if kind is SlotKind.EVENING:
         return [_evening(content, profile, due)]
     if kind is SlotKind.SUMMARY:
-        return [summary(content, profile, due, records)]
+        return summary(content, profile, due, records, reports)
     return [_follow_up(content, profile, due)]
 
 
@@ -52,16 +59,26 @@ def _morning(content: Content, profile: Profile, due: Due) -> list[Outgoing]:
 
 
 def _evening(content: Content, profile: Profile, due: Due) -> Outgoing:
-    ui = content.ui
-    kind, date_arg = str(due.slot.kind), due.slot.local_date.strftime("%Y%m%d")
-    rows = [
-        [button(ui.checkin_button, "checkin_now")],
-        [
-            button(ui.snooze_button_30, "snooze", kind, date_arg, "30"),
-            button(ui.snooze_button_60, "snooze", kind, date_arg, "60"),
-        ],
-    ]
+    rows = [[button(content.ui.checkin_button, "checkin_now")]]
+    snoozes = _snooze_buttons(content, profile, due)
+    if snoozes:
+        rows.append(snoozes)
     return Outgoing(content.plan.day(_day(profile, due)).evening, keyboard(rows))
+
+
+def _snooze_buttons(content: Content, profile: Profile, due: Due) -> list[Button]:
+    """Only the snoozes that could be kept: one landing in quiet hours is not offered (the
+    wind-down comes an hour before bedtime, so "in 1 hour" only shows when it still fits)."""
+    routine = routine_of(profile)
+    if routine is None:
+        return []
+    labels = {"30": content.ui.snooze_button_30, "60": content.ui.snooze_button_60}
+    kind, date_arg = str(due.slot.kind), due.slot.local_date.strftime("%Y%m%d")
+    return [
+        button(labels[arg], "snooze", kind, date_arg, arg)
+        for arg, delay in SNOOZE_CHOICES.items()
+        if arg in labels and snooze_until(routine, due.at, delay) is not None
+    ]
 
 
 def _follow_up(content: Content, profile: Profile, due: Due) -> Outgoing:
@@ -73,21 +90,16 @@ def _follow_up(content: Content, profile: Profile, due: Due) -> Outgoing:
 
 
 def summary(
-    content: Content, profile: Profile, due: Due, records: Sequence[CheckInRecord]
-) -> Outgoing:
-    """The end-of-plan summary: what changed, what was advised, what to keep doing."""
-    parts = content.plan.summary
+    content: Content,
+    profile: Profile,
+    due: Due,
+    records: Sequence[CheckInRecord],
+    reports: Sequence[SignReport] = (),
+) -> list[Outgoing]:
+    """The end-of-plan summary: what changed from day 1 to day 7, which steps were done, trigger
+    patterns, every red-flag answer and the advice given, and what to do next."""
     today = Today(local_date=due.slot.local_date, day=_day(profile, due))
-    header = render(
-        parts.header, days_done=days_done(profile, today, records), checkins=len(records)
-    )
-    sections = [header, getattr(parts, trend(records).value)]
-    advised = _advice_lines(content, profile.advised_reasons)
-    if advised:
-        sections.append("\n".join([parts.see_doctor, *advised]))
-    sections += [parts.keep_going, parts.follow_up_note]
-    return Outgoing("\n\n".join(sections))
-
-
-def _advice_lines(content: Content, reasons: Sequence[Reason]) -> list[str]:
-    return [content.redflags.see_doctor[r] for r in reasons if r in content.redflags.see_doctor]
+    insight = week_insight(profile, records, reports, today.local_date)
+    finished = days_done(profile, today, records)
+    texts = week_summary(content, profile, insight, finished, len(records))
+    return [Outgoing(text) for text in texts]

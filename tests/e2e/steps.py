@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from bot.emulator import ChatMessage
+import io
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pypdf import PdfReader
+from redis.asyncio import Redis
+
+from bot.clock import ManualClock
+from bot.emulator import BotApiEmulator, ChatMessage
 from bot.emulator.serialize import chat_json, unix, user_json
 from bot.models import Profile, Status
-from tests.e2e.harness import USER, Harness
+from bot.store import Store
+from tests.e2e.harness import START, USER, Harness, running_bot, settings_for
 
 CONSENT_BUTTON = "✅ I understand, let's start"
 
@@ -99,3 +110,147 @@ async def check_in(
     for label in taps:
         await bot.tap(label, user=user, message_id=message_id)
     return message_id
+
+
+# --- the scheduler (tests/e2e/test_schedule.py, test_schedule_changes.py) ---------------------
+
+SWEEP = timedelta(minutes=15)
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+async def walk(
+    bot: Harness,
+    until: datetime,
+    *,
+    at: Iterable[datetime] = (),
+    every: timedelta = SWEEP,
+) -> None:
+    """Move the clock to `until`, ticking every `every` and also one minute before, at and one
+    minute after each instant in `at`. Whatever is sent goes out at a tick, so a send at a wrong
+    time still shows up, stamped with the tick's time (and a stale evening one is never older
+    than `every` when it is looked at)."""
+    start = bot.clock.now()
+    moments: set[datetime] = set()
+    moment = _EPOCH + (start - _EPOCH) // every * every + every  # on the grid: :00, :15, ...
+    while moment < until:
+        moments.add(moment)
+        moment += every
+    moments.add(until)
+    for instant in at:
+        moments.update(instant + timedelta(minutes=shift) for shift in (-1, 0, 1))
+    for moment in sorted(m for m in moments if start < m <= until):
+        bot.clock.set(moment)
+        await bot.tick()
+
+
+async def walk_due(bot: Harness, until: datetime, *, at: Iterable[datetime] = ()) -> None:
+    """Move the clock to `until` exactly as ticking every minute would, but skip the minutes in
+    which nothing is due: a tick only sends what it claims, and it only claims queue entries due
+    by then, so a tick at a minute before the earliest due entry does nothing. Also ticks one
+    minute before, at and one minute after each instant in `at`."""
+    extra = {instant + timedelta(minutes=shift) for instant in at for shift in (-1, 0, 1)}
+    while (now := bot.clock.now()) < until:
+        candidates = [until, *(moment for moment in extra if moment > now)]
+        earliest = await _earliest_due(bot)
+        if earliest is not None:
+            candidates.append(max(_minute_at_or_after(earliest), now + timedelta(minutes=1)))
+        bot.clock.set(min(candidates))
+        await bot.tick()
+
+
+async def _earliest_due(bot: Harness) -> datetime | None:
+    queue = bot.app.bot_data.services.queue
+    heads = [await bot.redis.zrange(key, 0, 0, withscores=True) for key in queue.shard_keys()]
+    scores = [float(head[0][1]) for head in heads if head]
+    return datetime.fromtimestamp(min(scores), UTC) if scores else None
+
+
+def _minute_at_or_after(moment: datetime) -> datetime:
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)
+
+
+async def due_at(bot: Harness, user: int = USER) -> datetime | None:
+    """The person's next send as the due queue in Redis holds it."""
+    return await bot.app.bot_data.services.queue.due_at(user)
+
+
+def headline(message: ChatMessage) -> str:
+    """The first line of a message, as the person sees it."""
+    return message.text.split("\n", 1)[0]
+
+
+def sent_since(bot: Harness, count: int, user: int = USER) -> list[ChatMessage]:
+    """The bot's messages to the person after the first `count`."""
+    return bot.messages(user)[count:]
+
+
+def timeline(messages: Iterable[ChatMessage], zone: str) -> list[tuple[str, str]]:
+    """(local wall time to the minute, first line) of each message, in the person's zone."""
+    where = ZoneInfo(zone)
+    return [(f"{m.date.astimezone(where):%Y-%m-%d %H:%M}", headline(m)) for m in messages]
+
+
+@asynccontextmanager
+async def rate_limited_harness(
+    redis_url: str, redis: Redis, start: datetime = START
+) -> AsyncIterator[Harness]:
+    """A harness whose bot sends through the Redis rate limiter (its waits move the clock)."""
+    clock = ManualClock(start)
+    async with BotApiEmulator(clock) as emu:
+        settings = settings_for(emu, redis_url).model_copy(update={"rate_limit": True})
+        async with running_bot(emu, settings, clock) as app:
+            yield Harness(emu=emu, app=app, clock=clock, redis=redis, store=Store(redis))
+
+
+def chat_sends(bot: Harness, chat_id: int) -> int:
+    """sendMessage calls to one chat, refused ones (403, 429) included."""
+    requests = bot.emu.requests_for("sendMessage")
+    return sum(1 for r in requests if str(r.params.get("chat_id")) == str(chat_id))
+
+
+# --- insight: a scripted week, and reading the files the bot sends (test_progress_chart.py,
+# test_report_pdf.py) ------------------------------------------------------------------------
+
+# One day of check-in taps: (count, longest, sleep, coffee, stress, signs). Days 1-3 have 3 or
+# more caffeinated drinks and more twitching; day 2 reports pain.
+PAIN = "Pain with the twitch"
+WEEK: tuple[tuple[str, str, str, str, str, tuple[str, ...]], ...] = (
+    ("6 to 10", "⏳ Minutes", "5 to 6 hours", "4 or more", "😟 4 · Quite a lot", ()),
+    ("6 to 10", "⏳ Minutes", "😫 Under 5 hours", "4 or more", "😟 4 · Quite a lot", (PAIN,)),
+    ("3 to 5", "⏱️ A few seconds", "6 to 7 hours", "3", "😐 3 · Some", ()),
+    ("1 or 2", "⏱️ A few seconds", "7 to 8 hours", "1", "🙂 2 · A little", ()),
+    ("1 or 2", "⏱️ A few seconds", "7 to 8 hours", "1", "🙂 2 · A little", ()),
+    ("1 or 2", "⏱️ A few seconds", "😴 8 hours or more", "0", "😌 1 · Calm", ()),
+    (NO_EPISODES, "", "😴 8 hours or more", "0", "😌 1 · Calm", ()),
+)  # fmt: skip
+
+
+async def check_in_week(bot: Harness, user: int = USER) -> None:
+    """Tap through /checkin on each of the 7 plan days, moving the clock a day after each one
+    but the last (the clock ends on day 7, after its check-in)."""
+    for index, (count, longest, sleep, coffee, stress, signs) in enumerate(WEEK):
+        if index:
+            bot.advance(days=1)
+        await check_in(
+            bot,
+            count=count,
+            longest=longest,
+            sleep=sleep,
+            coffee=coffee,
+            stress=stress,
+            signs=signs,
+            user=user,
+        )
+
+
+def photos(bot: Harness, user: int = USER) -> list[ChatMessage]:
+    """The photos the bot sent to the person, oldest first."""
+    return [m for m in bot.messages(user) if m.photo is not None]
+
+
+def pdf_text(message: ChatMessage) -> str:
+    """The text of a PDF the bot sent, as a PDF reader extracts it (every page)."""
+    assert message.document is not None
+    reader = PdfReader(io.BytesIO(message.document.data))
+    return "\n".join(page.extract_text() for page in reader.pages)

@@ -12,7 +12,7 @@ from bot.callbacks import encode
 from bot.models import CheckIn, CheckInRecord, Flow, FlowKind, SignReport
 from bot.store import Also
 from tests.e2e.harness import START, USER, Harness
-from tests.e2e.steps import documents, enrol, keyspace
+from tests.e2e.steps import documents, enrol, keyspace, pdf_text
 from tests.factories import make_record
 
 OTHER = 515151
@@ -88,7 +88,9 @@ def _text(value: object) -> str:
 
 def exported(bot: Harness, user: int = USER) -> tuple[dict[str, Any], list[dict[str, str]]]:
     files = documents(bot, user)
-    assert set(files) == {"twitchcare-export.json", "twitchcare-checkins.csv"}
+    # Once enrolled, the doctor's PDF comes too (tests/e2e/test_report_pdf.py reads it).
+    expected = {"twitchcare-export.json", "twitchcare-checkins.csv"}
+    assert expected <= set(files) <= expected | {"twitchcare-doctor-report.pdf"}
     json_file = files["twitchcare-export.json"].document
     csv_file = files["twitchcare-checkins.csv"].document
     assert json_file is not None
@@ -178,7 +180,13 @@ async def test_export_never_contains_another_persons_data(bot: Harness) -> None:
 
     data, rows = exported(bot)
     files = documents(bot)
-    raw = b"".join(m.document.data for m in files.values() if m.document is not None)
+    # The PDF is compressed, so its text is extracted rather than searched as bytes.
+    raw = b"".join(
+        m.document.data
+        for name, m in files.items()
+        if m.document is not None and not name.endswith(".pdf")
+    )
+    raw += pdf_text(files["twitchcare-doctor-report.pdf"]).encode()
     assert str(OTHER).encode() not in raw
     assert b"Berlin" not in raw
     assert b"97" not in raw
