@@ -29,8 +29,11 @@ async def on_sleep(update: Update, context: Context, callback: Callback) -> None
     assert query is not None
     svc = services(context)
     question = svc.content.checkin.morning_sleep
-    local_date = _date_arg(callback.args[0]) if len(callback.args) == 2 else None
-    chosen = next((a for a in question.answers if a.id == callback.args[-1]), None)
+    if len(callback.args) != 2:  # a forged or damaged button: no date or no answer
+        await answer(query, render_plain(svc.content.ui.stale_button))
+        return
+    local_date = _date_arg(callback.args[0])
+    chosen = next((a for a in question.answers if a.id == callback.args[1]), None)
     if local_date is None or chosen is None:
         await answer(query, render_plain(svc.content.ui.stale_button))
         return

@@ -1,0 +1,142 @@
+"""Telegram failing on scheduled sends: 5xx and dropped connections are retried with backoff;
+a timeout is ambiguous (the message may have arrived) and is never resent; a send that keeps
+failing is given up loudly, and the next slot still goes.
+
+The bot runs with a 0.5 s read timeout so the emulator's `timeout` fault (the message is
+delivered, the answer never comes) turns into python-telegram-bot's TimedOut quickly. The
+backoff waits are clock.sleep, so they show up as the send's time on the ManualClock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from bot.app import build_application, running
+from bot.clock import ManualClock
+from bot.emulator import BotApiEmulator, FaultKind
+from bot.store import OUTBOX, Store, person_key
+from tests.e2e.harness import START, USER, Harness, settings_for
+from tests.e2e.steps import chat_sends, enrol, headline, sent_since, walk
+
+EVENING = datetime(2026, 3, 20, 22, 0, tzinfo=UTC)  # Robin's day-1 wind-down (bed 23:00)
+NEXT_EVENING = EVENING + timedelta(days=1)
+WIND_DOWN = "🌙 Time to start winding down"
+WIND_DOWN_2 = "🌙 Wind-down time"
+READ_TIMEOUT = 0.5
+
+
+@asynccontextmanager
+async def impatient_bot(redis_url: str, redis: Redis) -> AsyncIterator[Harness]:
+    """The e2e harness, but the bot waits only READ_TIMEOUT seconds for Telegram's answer."""
+    clock = ManualClock(START)
+    async with BotApiEmulator(clock) as emu:
+        emu.add_user(USER, first_name="Robin")
+        app = build_application(settings_for(emu, redis_url), clock=clock)
+        # No setting for it (production keeps PTB's 5 s); the test shortens the HTTP client's.
+        app.bot.request._client.timeout = httpx.Timeout(5.0, read=READ_TIMEOUT)  # type: ignore[attr-defined]
+        async with running(app):
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=5)
+            try:
+                yield Harness(emu=emu, app=app, clock=clock, redis=redis, store=Store(redis))
+            finally:
+                await app.updater.stop()
+
+
+@pytest.fixture
+async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+    async with impatient_bot(redis_url, redis_client) as harness:
+        await enrol(harness)  # London, Friday 08:00: day 1 today, next send 22:00
+        yield harness
+
+
+async def outbox(bot: Harness) -> dict[str, str]:
+    raw = await bot.redis.hgetall(person_key(USER, OUTBOX))
+    return {_text(k): _text(v) for k, v in raw.items()}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+@pytest.mark.parametrize("kind", [FaultKind.SERVER_ERROR, FaultKind.DISCONNECT])
+async def test_two_failures_are_retried_with_backoff(bot: Harness, kind: FaultKind) -> None:
+    before, sends = len(bot.messages()), chat_sends(bot, USER)
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=kind, times=2)
+    await walk(bot, EVENING - timedelta(minutes=1))
+
+    bot.clock.set(EVENING)
+    stats = await bot.tick()
+
+    assert stats.outcomes == {"sent": 1}
+    (nudge,) = sent_since(bot, before)
+    assert headline(nudge) == WIND_DOWN
+    assert nudge.date == EVENING + timedelta(seconds=1 + 4)  # waited 1 s, then 4 s
+    if kind is FaultKind.SERVER_ERROR:
+        assert chat_sends(bot, USER) == sends + 3  # two 502s, then the one that arrived
+    assert await outbox(bot) == {"evening:2026-03-20": "sent"}
+    await walk(bot, EVENING + timedelta(hours=1))
+    assert len(sent_since(bot, before)) == 1
+
+
+async def test_a_send_that_keeps_failing_is_given_up_loudly(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    before, sends = len(bot.messages()), chat_sends(bot, USER)
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.SERVER_ERROR, times=4)
+    await walk(bot, EVENING - timedelta(minutes=1))
+
+    bot.clock.set(EVENING)
+    assert (await bot.tick()).outcomes == {"failed": 1}
+
+    assert chat_sends(bot, USER) == sends + 4  # the first try and three retries
+    assert bot.clock.now() == EVENING + timedelta(seconds=1 + 4 + 15)
+    assert "scheduled send given up after 4 attempts" in [
+        r.getMessage() for r in caplog.records if r.levelno == logging.ERROR
+    ]
+    assert await outbox(bot) == {"evening:2026-03-20": "failed"}
+    await walk(bot, NEXT_EVENING)  # not retried later; the next slots still go
+    assert [headline(m) for m in sent_since(bot, before)][-1] == WIND_DOWN_2
+    assert WIND_DOWN not in [headline(m) for m in sent_since(bot, before)]
+
+
+async def test_a_timeout_is_never_resent(bot: Harness) -> None:
+    before, sends = len(bot.messages()), chat_sends(bot, USER)
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.TIMEOUT)
+    await walk(bot, EVENING - timedelta(minutes=1))
+
+    bot.clock.set(EVENING)
+    stats = await bot.tick()  # the message arrives; the answer never does
+
+    assert stats.outcomes == {"ambiguous": 1}
+    assert bot.emu.hung_requests == 1
+    bot.emu.release_hung()
+    assert await outbox(bot) == {"evening:2026-03-20": "ambiguous"}
+    await walk(bot, NEXT_EVENING - timedelta(minutes=1))
+    assert [headline(m) for m in sent_since(bot, before)].count(WIND_DOWN) == 1
+    assert chat_sends(bot, USER) == sends + 3  # the evening once; Saturday's morning pair
+
+
+async def test_a_request_lost_before_telegram_is_not_resent_either(bot: Harness) -> None:
+    """A hang (nothing delivered, no answer) looks the same as a timeout to the bot, so it is
+    not resent either: that evening's nudge is lost. This is the price of never sending twice
+    (sendMessage has no idempotency key); the next slot goes as usual."""
+    before = len(bot.messages())
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.HANG)
+    await walk(bot, EVENING - timedelta(minutes=1))
+
+    bot.clock.set(EVENING)
+    assert (await bot.tick()).outcomes == {"ambiguous": 1}
+    bot.emu.release_hung()
+
+    await walk(bot, NEXT_EVENING)
+    assert [headline(m) for m in sent_since(bot, before)][-1] == WIND_DOWN_2
+    assert WIND_DOWN not in [headline(m) for m in sent_since(bot, before)]
+    assert await bot.store.sent_slots(USER) >= {"evening:2026-03-21"}

@@ -1,0 +1,80 @@
+"""/delete leaves no trace of the person anywhere in Redis: no key and no value holding their
+id, with everything production runs switched on (the Redis rate limiter keeps a bucket per
+chat) and after a whole day of use: check-ins, /urgent reports, a morning sleep answer, outbox
+markers, a due-queue entry, a conversation in progress."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from redis.asyncio import Redis
+
+from tests.e2e.harness import USER, Harness
+from tests.e2e.steps import check_in, enrol, rate_limited_harness, walk
+
+OTHER = 515151
+DELETED = "Everything I had stored about you is deleted"
+
+
+@pytest.fixture
+async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+    async with rate_limited_harness(redis_url, redis_client) as harness:
+        harness.emu.add_user(USER, first_name="Robin")
+        harness.emu.add_user(OTHER, first_name="Sam")
+        yield harness
+
+
+def _bytes(value: object) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+async def values_of(redis: Redis, key: bytes) -> list[bytes]:
+    """Everything a key holds, whatever its type (members of a due queue, list items...)."""
+    kind = _bytes(await redis.type(key)).decode()
+    values: list[object]
+    if kind == "string":
+        values = [await redis.get(key)]
+    elif kind == "list":
+        values = list(await redis.lrange(key, 0, -1))
+    elif kind == "zset":
+        values = list(await redis.zrange(key, 0, -1))
+    elif kind == "set":
+        values = list(await redis.smembers(key))
+    elif kind == "hash":
+        values = [item for pair in (await redis.hgetall(key)).items() for item in pair]
+    else:
+        raise AssertionError(f"unexpected type {kind} of {key!r}")
+    return [_bytes(value) for value in values]
+
+
+async def traces(redis: Redis, user_id: int) -> list[str]:
+    """Keys whose name or any value mentions the id."""
+    needle = str(user_id).encode()
+    found = []
+    async for key in redis.scan_iter(count=1000):
+        name = _bytes(key)
+        if needle in name:
+            found.append(name.decode())
+        elif any(needle in value for value in await values_of(redis, name)):
+            found.append(f"value of {name.decode()}")
+    return found
+
+
+async def test_delete_leaves_no_key_or_value_with_the_persons_id(bot: Harness) -> None:
+    for user in (USER, OTHER):
+        await enrol(bot, user=user)
+        await check_in(bot, user=user)
+    await walk(bot, bot.clock.now() + timedelta(days=1))  # nudges sent: outbox markers
+    await bot.tap("7 to 8 hours")  # the morning sleep answer is kept for the day
+    await bot.send("/urgent")  # a conversation left open
+    assert len(await traces(bot.redis, USER)) >= 5
+    others_before = await traces(bot.redis, OTHER)
+
+    await bot.send("/delete")
+    await bot.tap("🗑️ Yes, delete everything")
+
+    assert DELETED in bot.last().text
+    assert await traces(bot.redis, USER) == []
+    assert await traces(bot.redis, OTHER) == others_before  # the other person is untouched
