@@ -39,6 +39,7 @@ from bot.context import CONTEXT_TYPES, App, Context
 from bot.errors import on_error
 from bot.guards import private_chats_only
 from bot.logs import quiet_libraries
+from bot.ordering import PerChatUpdateProcessor
 from bot.router import Router
 from bot.runtime import Runtime, RuntimeRateLimiter
 from scheduler.dispatcher import Dispatcher, DispatchSettings
@@ -66,6 +67,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
             )
         )
         .rate_limiter(RuntimeRateLimiter(runtime))
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init(runtime))
         .post_shutdown(_post_shutdown(runtime))
     )

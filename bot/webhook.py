@@ -205,7 +205,8 @@ class WebhookServer:
         assert self._ledger is not None
         started = time.perf_counter()
         try:
-            await self.app.process_update(update)
+            # Through the update processor, as polling does: one person's updates in order.
+            await self.app.update_processor.process_update(update, self.app.process_update(update))
         except Exception as exc:
             # Handler errors already went to the error handler; this is PTB itself failing.
             log.error("webhook: update not processed (%s)", type(exc).__name__)
