@@ -201,11 +201,16 @@ class Dispatcher:
         await self._queue.complete(claim, following.at if following else None)
 
     async def _send_all(self, chat_id: int, messages: list[Outgoing]) -> Outcome:
+        """Send a slot's messages in order. After an ambiguous timeout the rest still go (the
+        first may well have arrived); a block or a failure stops the slot."""
+        result = Outcome.SENT
         for message in messages:
             outcome = await self._send(chat_id, message)
-            if outcome is not Outcome.SENT:
+            if outcome in (Outcome.BLOCKED, Outcome.FAILED):
                 return outcome
-        return Outcome.SENT
+            if outcome is Outcome.AMBIGUOUS:
+                result = outcome
+        return result
 
     async def _send(self, chat_id: int, message: Outgoing) -> Outcome:
         """One message, with retries for 5xx and network errors; never twice after a timeout."""

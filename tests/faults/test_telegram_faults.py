@@ -140,3 +140,22 @@ async def test_a_request_lost_before_telegram_is_not_resent_either(bot: Harness)
     assert [headline(m) for m in sent_since(bot, before)][-1] == WIND_DOWN_2
     assert WIND_DOWN not in [headline(m) for m in sent_since(bot, before)]
     assert await bot.store.sent_slots(USER) >= {"evening:2026-03-21"}
+
+
+async def test_after_a_timed_out_instruction_the_sleep_question_still_goes(bot: Harness) -> None:
+    """The morning is two messages. A timeout on the first is ambiguous (it may have arrived),
+    so it is not resent, but the second was never attempted and is safe to send."""
+    morning = datetime(2026, 3, 21, 7, 0, tzinfo=UTC)
+    await walk(bot, morning - timedelta(minutes=1))
+    before = len(bot.messages())
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.TIMEOUT)
+
+    bot.clock.set(morning)
+    assert (await bot.tick()).outcomes == {"ambiguous": 1}
+    bot.emu.release_hung()
+
+    assert [headline(m) for m in sent_since(bot, before)] == [
+        "☕ Day 2: ease off the stimulants",
+        "😴 How did you sleep? Roughly how many hours last night?",
+    ]
+    assert (await outbox(bot))["morning:2026-03-21"] == "ambiguous"
