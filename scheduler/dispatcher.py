@@ -35,6 +35,9 @@ BACKOFF_SECONDS = (1.0, 4.0, 15.0)
 _MAX_PENDING = 8  # sends looked at per claim: a day has at most three
 
 
+_Completion = tuple[Claim, datetime | None]  # a claim and its next due time (None: no more)
+
+
 class Outcome(Enum):
     SENT = "sent"
     BLOCKED = "blocked"
@@ -129,27 +132,30 @@ class Dispatcher:
                 shard, self._clock.now(), limit=self._settings.batch, lease=self._settings.lease
             )
             stats.claimed += len(claims)
-            await asyncio.gather(*(self._guarded(claim, stats) for claim in claims))
+            results = await asyncio.gather(*(self._guarded(claim, stats) for claim in claims))
+            # The shard's next due times in one round trip, not one per person.
+            await self._queue.complete_many([done for done in results if done is not None])
 
-    async def _guarded(self, claim: Claim, stats: TickStats) -> None:
+    async def _guarded(self, claim: Claim, stats: TickStats) -> _Completion | None:
         async with self._slots:
             if self.stopping.is_set():
                 # Not started: give it back now rather than let its lease run out, so another
                 # replica sends it at once. Sends already under way finish (none is cut off).
                 await self._queue.release(claim)
                 stats.count("released")
-                return
+                return None
             try:
-                await self._dispatch(claim, stats)
+                return await self._dispatch(claim, stats)
             except CorruptProfileError as exc:
                 log.error("unreadable profile left in place; not scheduling: %s", exc.reason)
-                await self._queue.complete(claim, None)
+                return claim, None
 
-    async def _dispatch(self, claim: Claim, stats: TickStats) -> None:
+    async def _dispatch(self, claim: Claim, stats: TickStats) -> _Completion | None:
+        """Send what is due for the claimed person; returns how to complete the claim (None:
+        nothing to complete, the person was taken out of the queue)."""
         profile = await self._store.get_profile(claim.user_id)
         if profile is None or routine_of(profile) is None:
-            await self._queue.complete(claim, None)
-            return
+            return claim, None
         now = self._clock.now()
         since = claim.due_at - timedelta(seconds=2 * self._settings.lease)
         owner = f"{claim.shard}:{claim.lease_score!r}"
@@ -158,8 +164,8 @@ class Dispatcher:
             stats.count(outcome)
             if outcome == Outcome.BLOCKED.value:
                 await self._mark_inactive(profile.user_id)
-                return
-        await self._finish(claim, profile, now)
+                return None
+        return claim, await self._following(profile, now)
 
     async def _consider(self, profile: Profile, due: Due, now: datetime, owner: str) -> str:
         routine = routine_of(profile)
@@ -190,7 +196,8 @@ class Dispatcher:
         records = await self._store.list_checkins(profile.user_id)
         return any(r.local_date == due.slot.local_date for r in records)
 
-    async def _finish(self, claim: Claim, profile: Profile, now: datetime) -> None:
+    async def _following(self, profile: Profile, now: datetime) -> datetime | None:
+        """When the person's next send is due, after this one."""
         if profile.snooze is not None and profile.snooze.until <= now:
             # The snoozed nudge went out (or was dropped); the listener reschedules.
             await self._store.update_profile(
@@ -198,7 +205,7 @@ class Dispatcher:
             )
             profile = profile.model_copy(update={"snooze": None})
         following = next_due(profile, now)
-        await self._queue.complete(claim, following.at if following else None)
+        return following.at if following else None
 
     async def _send_all(self, chat_id: int, messages: list[Outgoing]) -> Outcome:
         """Send a slot's messages in order. After an ambiguous timeout the rest still go (the

@@ -221,3 +221,30 @@ def sends_to(scene: Scene, user_id: int) -> list[str]:
         for r in scene.emu.requests_for("sendMessage")
         if int(r.params["chat_id"]) == user_id
     ]
+
+
+async def test_sigterm_during_a_send_finishes_it_and_sends_nothing_twice(scene: Scene) -> None:
+    """A real SIGTERM to `twitchcare run` while HUNG's send is in flight: the process waits for
+    the send (released here, it is retried once after the dropped connection and delivered),
+    claims nothing more, closes Redis last and exits cleanly. A successor then sends whatever
+    is still due, and everyone has each day-1 message exactly once."""
+    scene.emu.inject_fault("sendMessage", chat_id=HUNG, kind=FaultKind.HANG)
+    worker = await start(scene, "bot", "run")
+    await first(scene.emu.wait_hung(1), worker, scene)
+
+    worker.send_signal(signal.SIGTERM)
+    scene.emu.release_hung()
+    assert await first(worker.wait(), worker, scene) == 0
+
+    outbox = await outboxes(scene)
+    assert outbox[HUNG] == {MORNING_MARKER: b"sent"}  # finished, not abandoned
+    assert delivered(scene, HUNG) == list(DAY_ONE[:2])
+    assert await scene.queue.due_at(HUNG) == EVENING
+
+    settings = settings_for(scene.emu, scene.redis_url)
+    async with running(build_application(settings, clock=scene.clock)) as app:
+        for moment in (SLOT + timedelta(seconds=30), EVENING):
+            scene.clock.set(moment)
+            await app.bot_data.dispatcher.tick()
+    for user_id in PEOPLE:
+        assert delivered(scene, user_id) == list(DAY_ONE), user_id

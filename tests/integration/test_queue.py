@@ -435,3 +435,30 @@ async def test_scores_keep_millisecond_precision(
     await queue.schedule(USER, moment)
 
     assert await queue.due_at(USER) == (moment if stored is None else stored)
+
+
+async def test_complete_many_is_complete_for_each_claim_in_one_round_trip(
+    queue: DueQueue,
+) -> None:
+    people = [USER, USER + 16, USER + 32]  # one shard
+    for user_id in people:
+        await queue.schedule(user_id, T0)
+    claims = await queue.claim(queue.shard_of(USER), T0, limit=3, lease=LEASE)
+    assert sorted(c.user_id for c in claims) == people
+    moved = T0 + timedelta(hours=3)
+    await queue.schedule(USER + 16, moved)  # rescheduled meanwhile: that lease is lost
+    tomorrow = T0 + timedelta(days=1)
+
+    done = await queue.complete_many(
+        [(c, None if c.user_id == USER + 32 else tomorrow) for c in claims]
+    )
+
+    assert dict(zip([c.user_id for c in claims], done, strict=True)) == {
+        USER: True,
+        USER + 16: False,
+        USER + 32: True,
+    }
+    assert await queue.due_at(USER) == tomorrow
+    assert await queue.due_at(USER + 16) == moved  # the newer schedule wins
+    assert await queue.due_at(USER + 32) is None
+    assert await queue.complete_many([]) == []
