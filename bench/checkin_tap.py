@@ -101,7 +101,8 @@ def _message(emu: BotApiEmulator, user: int, message_id: int) -> ChatMessage:
     return next(m for m in emu.bot_messages(user) if m.message_id == message_id)
 
 
-def _profile(user: int) -> Profile:
+def enrolled_profile(user: int) -> Profile:
+    """A person on day 1 of the plan in London (the benchmarks' check-in takers)."""
     return Profile(
         user_id=user,
         chat_id=user,
@@ -178,7 +179,7 @@ async def _measure(bench: Bench, people: int) -> list[float]:
     for user in users:
         bench.emu.add_user(user, first_name="Bench")
         await store.delete_person(user)
-        await store.save_profile(_profile(user), expected_version=0)
+        await store.save_profile(enrolled_profile(user), expected_version=0)
     for user in users[:WARM_UP_PEOPLE]:  # connections, caches, first-call costs
         await bench.check_in(user, sign=False, timed=False)
     for index, user in enumerate(users[WARM_UP_PEOPLE:]):

@@ -27,12 +27,12 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from datetime import time as wall
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from bench.checkin_tap import enrolled_profile
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -40,7 +40,6 @@ from bot.context import App
 from bot.emulator import BotApiEmulator, ChatMessage
 from bot.emulator.emulator import DEFAULT_TOKEN
 from bot.logs import REDACTED, JsonFormatter, RedactSecrets
-from bot.models import Profile, Status
 
 START = datetime(2026, 3, 20, 18, 0, tzinfo=UTC)
 FIRST_USER = 7_300_000_001
@@ -197,26 +196,12 @@ class Person:
                 await self.changed.wait()
 
 
-def _profile(user: int) -> Profile:
-    return Profile(
-        user_id=user,
-        chat_id=user,
-        consent_at=START,
-        status=Status.ACTIVE,
-        zone="Europe/London",
-        wake_time=wall(7),
-        bedtime=wall(23),
-        onset_date=date(2026, 3, 18),
-        start_date=date(2026, 3, 20),
-    )
-
-
 async def _enrol(app: App, emu: BotApiEmulator, users: Sequence[int]) -> None:
     store = app.bot_data.services.store
     for user in users:
         emu.add_user(user, first_name=NAME)
         await store.delete_person(user)
-        await store.save_profile(_profile(user), expected_version=0)
+        await store.save_profile(enrolled_profile(user), expected_version=0)
 
 
 async def _stored(app: App, users: Sequence[int]) -> int:

@@ -254,3 +254,26 @@ def pdf_text(message: ChatMessage) -> str:
     assert message.document is not None
     reader = PdfReader(io.BytesIO(message.document.data))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def as_bytes(value: object) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+async def values_of(redis: Redis, key: str | bytes) -> list[bytes]:
+    """Everything a key holds, whatever its type (members of a due queue, list items...)."""
+    kind = as_bytes(await redis.type(key)).decode()
+    values: list[object]
+    if kind == "string":
+        values = [await redis.get(key)]
+    elif kind == "list":
+        values = list(await redis.lrange(key, 0, -1))
+    elif kind == "zset":
+        values = list(await redis.zrange(key, 0, -1))
+    elif kind == "set":
+        values = list(await redis.smembers(key))
+    elif kind == "hash":
+        values = [item for pair in (await redis.hgetall(key)).items() for item in pair]
+    else:
+        raise AssertionError(f"unexpected type {kind} of {key!r}")
+    return [as_bytes(value) for value in values]

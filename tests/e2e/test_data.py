@@ -12,7 +12,7 @@ from bot.callbacks import encode
 from bot.models import CheckIn, CheckInRecord, Flow, FlowKind, SignReport
 from bot.store import Also
 from tests.e2e.harness import START, USER, Harness
-from tests.e2e.steps import documents, enrol, keyspace, pdf_text
+from tests.e2e.steps import documents, enrol, keyspace, pdf_text, values_of
 from tests.factories import make_record
 
 OTHER = 515151
@@ -63,27 +63,8 @@ async def seed_report(bot: Harness, user: int) -> SignReport:
 
 
 async def stored_values(bot: Harness, key: str) -> list[str]:
-    """Everything a key holds, whatever its type (members of a due queue, list items...)."""
-    redis = bot.redis
-    kind = _text(await redis.type(key))
-    values: list[object]
-    if kind == "string":
-        values = [await redis.get(key)]
-    elif kind == "list":
-        values = list(await redis.lrange(key, 0, -1))
-    elif kind == "zset":
-        values = list(await redis.zrange(key, 0, -1))
-    elif kind == "set":
-        values = list(await redis.smembers(key))
-    elif kind == "hash":
-        values = [item for pair in (await redis.hgetall(key)).items() for item in pair]
-    else:
-        raise AssertionError(f"no check for a Redis {kind} yet")
-    return [_text(value) for value in values]
-
-
-def _text(value: object) -> str:
-    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+    """Everything a key holds, as text."""
+    return [value.decode(errors="replace") for value in await values_of(bot.redis, key)]
 
 
 def exported(bot: Harness, user: int = USER) -> tuple[dict[str, Any], list[dict[str, str]]]:

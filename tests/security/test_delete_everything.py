@@ -12,7 +12,7 @@ import pytest
 from redis.asyncio import Redis
 
 from tests.e2e.harness import USER, Harness
-from tests.e2e.steps import check_in, enrol, rate_limited_harness, walk
+from tests.e2e.steps import as_bytes, check_in, enrol, rate_limited_harness, values_of, walk
 
 OTHER = 515151
 DELETED = "Everything I had stored about you is deleted"
@@ -26,35 +26,12 @@ async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
         yield harness
 
 
-def _bytes(value: object) -> bytes:
-    return value if isinstance(value, bytes) else str(value).encode()
-
-
-async def values_of(redis: Redis, key: bytes) -> list[bytes]:
-    """Everything a key holds, whatever its type (members of a due queue, list items...)."""
-    kind = _bytes(await redis.type(key)).decode()
-    values: list[object]
-    if kind == "string":
-        values = [await redis.get(key)]
-    elif kind == "list":
-        values = list(await redis.lrange(key, 0, -1))
-    elif kind == "zset":
-        values = list(await redis.zrange(key, 0, -1))
-    elif kind == "set":
-        values = list(await redis.smembers(key))
-    elif kind == "hash":
-        values = [item for pair in (await redis.hgetall(key)).items() for item in pair]
-    else:
-        raise AssertionError(f"unexpected type {kind} of {key!r}")
-    return [_bytes(value) for value in values]
-
-
 async def traces(redis: Redis, user_id: int) -> list[str]:
     """Keys whose name or any value mentions the id."""
     needle = str(user_id).encode()
     found = []
     async for key in redis.scan_iter(count=1000):
-        name = _bytes(key)
+        name = as_bytes(key)
         if needle in name:
             found.append(name.decode())
         elif any(needle in value for value in await values_of(redis, name)):
