@@ -54,6 +54,9 @@ async def on_again(update: Update, context: Context, callback: Callback) -> None
     """ "Update today's answers": a further check-in for today, in this same message."""
     query = update.callback_query
     assert query is not None
+    if callback.args:  # the real button has none: this one is forged
+        await answer(query, render_plain(services(context).content.ui.stale_button))
+        return
     await answer(query)
     await _open(update, context, query, again=True)
 
@@ -126,8 +129,7 @@ async def _show(update: Update, context: Context, query: CallbackQuery | None, f
     svc = services(context)
     text, markup = _render(svc.content, flow)
     if query is not None and query.message is not None:
-        await edit(query, text, markup)
-        message_id = query.message.message_id
+        message_id = await edit(query, text, markup) or query.message.message_id
     else:
         message = await send(update, context, text, markup)
         message_id = message.message_id

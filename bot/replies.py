@@ -72,13 +72,27 @@ async def send_to(
     return await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
-async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Edit the tapped message in place; an identical edit (a double tap) is not an error."""
+# Telegram's answers when the tapped message can no longer be edited (deleted, or too old).
+_GONE = ("message to edit not found", "message can't be edited")
+
+
+async def edit(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> int | None:
+    """Edit the tapped message in place and return its id; an identical edit (a double tap) is
+    not an error, and a message that can no longer be edited is replaced by a new one."""
+    message = query.message
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
+        reason = exc.message.lower()
+        if "not modified" in reason:
+            return message.message_id if message else None
+        if message is None or not any(gone in reason for gone in _GONE):
             raise
+        sent = await query.get_bot().send_message(message.chat.id, text, reply_markup=markup)
+        return sent.message_id
+    return message.message_id if message else None
 
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:

@@ -251,8 +251,32 @@ SLEEP_WITHOUT_ARGS = (
 )
 
 
+def tap_on_a_missing_message(user: int, data: str) -> tuple[str, dict[str, Any], Case]:
+    """A tap on message 1, which the bot never sent (deleted, or forged)."""
+    return (
+        "callback_query",
+        {
+            "id": "",
+            "from": {"id": user, "is_bot": False, "first_name": "0"},
+            "chat_instance": str(user),
+            "data": data,
+            "message": {"message_id": 1, "date": 1, "chat": chat_for("private", user)},
+        },
+        Case("callback_query", "private", user, user),
+    )
+
+
+# Found by the fuzz in CI: "Update today's answers" with made-up arguments edited message 1,
+# which did not exist, and Telegram's refusal reached the error handler.
+AGAIN_WITH_ARGS = tap_on_a_missing_message(STRANGER, "1:ci_again:0:cAx-5b:+0.0:2_ae7")
+# The real button on a message that is gone: the check-in opens in a new message instead.
+AGAIN_ON_A_GONE_MESSAGE = tap_on_a_missing_message(ENROLLED, "1:ci_again")
+
+
 @fuzz(150)
 @given(update=updates())
+@example(update=AGAIN_WITH_ARGS)
+@example(update=AGAIN_ON_A_GONE_MESSAGE)
 @example(update=GROUP_START)
 @example(update=CHANNEL_DELETE)
 @example(update=SLEEP_WITHOUT_ARGS)
