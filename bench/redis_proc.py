@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import IO, Self
 
 from bench.common import pin
+from bot.child_process import die_with_parent
 from bot.embedded_redis import READY_LINE, find_redis_server
 
 START_TIMEOUT = 30.0
@@ -48,7 +49,11 @@ class BenchRedis:
             "--logfile", "",
         ]  # fmt: skip
         self._process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )
         assert self._process.stdout is not None
         _wait_ready(self._process.stdout)

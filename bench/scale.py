@@ -30,6 +30,7 @@ from bench.ours import add_remove, claim_complete, tick_cost
 from bench.peak import PeakResult, morning_peak
 from bench.redis_proc import BenchRedis
 from bench.seed import PHASES, SEED_NOW, Population, seed_cohort, seed_phase, used_memory
+from bot.child_process import die_with_parent
 from bot.store import connect
 
 COHORT_FIRST_USER = 900_000_000
@@ -75,7 +76,7 @@ class Stub:
         args = [sys.executable, "-m", "bench.stub_api"]
         args += ["--cpu", str(cpu)] if cpu is not None else []
         self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            args, stdout=subprocess.PIPE, text=True
+            args, stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent
         )
         assert self._process.stdout is not None
         self.port = int(self._process.stdout.readline().split()[1])

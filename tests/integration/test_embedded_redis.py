@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import select
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
+from bot.child_process import die_with_parent
 from bot.embedded_redis import (
     MAX_SOCKET_PATH,
     EmbeddedRedis,
@@ -19,8 +23,10 @@ from bot.embedded_redis import (
 )
 from bot.store import Store, connect
 from tests.factories import make_profile, make_record
+from tests.redis_server import server_version
 
 TCP_LISTEN = "0A"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def socket_path(url: str) -> Path:
@@ -50,12 +56,14 @@ def socket_inodes(pid: int) -> set[str]:
     return inodes
 
 
-async def save_and_reload(data_dir: Path) -> None:
+async def save_and_reload(data_dir: Path) -> tuple[int, ...]:
+    """Write a profile and a check-in, restart, read them back; returns the server version."""
     async with EmbeddedRedis(data_dir) as server:
         client = connect(server.url)
         try:
             await Store(client).save_profile(make_profile(7), expected_version=0)
             await Store(client).append_checkin(7, make_record())
+            version = await server_version(client)
         finally:
             await client.aclose()
 
@@ -70,15 +78,19 @@ async def save_and_reload(data_dir: Path) -> None:
     assert profile is not None
     assert profile.version == 1
     assert checkins == [make_record()]
+    return version
 
 
 async def test_data_survives_a_restart_on_the_same_dir(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
 
-    await save_and_reload(data_dir)
+    version = await save_and_reload(data_dir)
 
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    assert (data_dir / "appendonlydir").is_dir()
+    if version >= (7,):  # Redis 7 keeps a folder of AOF files and a manifest
+        assert (data_dir / "appendonlydir").is_dir()
+    else:  # 6.2 keeps one file
+        assert (data_dir / "appendonly.aof").stat().st_size > 0
 
 
 async def test_listens_on_a_unix_socket_only(tmp_path: Path) -> None:
@@ -121,7 +133,8 @@ async def test_a_second_server_on_a_held_dir_is_refused(tmp_path: Path) -> None:
 
 
 async def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
-    (tmp_path / "appendonlydir").write_text("not a directory")
+    # A folder where its socket must go: no Redis version can listen there.
+    (tmp_path / "redis.sock").mkdir()
 
     server = EmbeddedRedis(tmp_path)
     with pytest.raises(EmbeddedRedisError, match="did not start"):
@@ -188,3 +201,76 @@ def test_binary_shipped_by_a_package_is_found(
     )
 
     assert find_redis_server() == str(binary)
+
+
+# --- a bot killed with SIGKILL ------------------------------------------------------------------
+
+OWNER_SCRIPT = """
+import asyncio, sys
+import bot.embedded_redis as embedded
+from bot.store import Store, connect
+from tests.factories import make_profile
+
+if sys.argv[2] == "no-death-signal":  # as on a system without prctl
+    embedded.die_with_parent = lambda: None
+
+async def main():
+    server = embedded.EmbeddedRedis(sys.argv[1])
+    client = connect(await server.start())
+    await Store(client).save_profile(make_profile(7), expected_version=0)
+    print(server.pid, flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+def start_owner(data_dir: Path, mode: str) -> tuple[subprocess.Popen[str], int]:
+    """A bot-like process that starts the embedded server and saves a profile."""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER_SCRIPT, str(data_dir), mode],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent,
+    )  # fmt: skip
+    assert owner.stdout is not None
+    server_pid = int(owner.stdout.readline())
+    owner.stdout.close()
+    return owner, server_pid
+
+
+def wait_gone(pid: int, seconds: float) -> bool:
+    """Block until the process exits (a pidfd becomes readable), or the time is up."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([handle], [], [], seconds)[0])
+    finally:
+        os.close(handle)
+
+
+async def reopen_and_read(data_dir: Path) -> int | None:
+    async with EmbeddedRedis(data_dir) as server:
+        client = connect(server.url)
+        try:
+            profile = await Store(client).get_profile(7)
+        finally:
+            await client.aclose()
+    return profile.version if profile else None
+
+
+@pytest.mark.parametrize("mode", ["death-signal", "no-death-signal"])
+async def test_a_bot_killed_with_sigkill_restarts_cleanly_with_its_data(
+    tmp_path: Path, mode: str
+) -> None:
+    owner, server_pid = start_owner(tmp_path / "data", mode)
+
+    owner.kill()
+    owner.wait()
+
+    if mode == "death-signal":  # the kernel stops the server with its owner
+        assert wait_gone(server_pid, 15)
+    else:  # an orphan: the next start finds it stale and stops it
+        assert not wait_gone(server_pid, 0)
+    assert await reopen_and_read(tmp_path / "data") == 1
+    assert wait_gone(server_pid, 15)
