@@ -2,17 +2,23 @@
 
 The real Application, the real handlers and an embedded Redis; only Telegram is played by the
 emulator. Buttons are numbered: typing a number taps one, anything else is sent as text.
+Nothing typed can stop the demo: a line that fails prints one friendly sentence (the details
+go to the demo's log file) and the chat goes on. The simulated clock is kept in the data
+folder, so a demo started again carries on from the moment it was left.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from pydantic import SecretStr
@@ -21,66 +27,53 @@ from bot.app import build_application, running
 from bot.clock import ScaledClock
 from bot.config import Settings
 from bot.context import App
-from bot.emulator import BotApiEmulator, ChatMessage
+from bot.demo_transcript import Say, Tap, Transcript
+from bot.emulator import BotApiEmulator
 from bot.emulator.emulator import DEFAULT_TOKEN
+from bot.emulator.errors import UserActionError
 from bot.localtime import local_now
 
 log = logging.getLogger(__name__)
 
 DEMO_USER = 100_000_001
 SKIP = ">>"
+# How long one typed line may take before the demo gives up waiting for the bot's answer.
+ANSWER_TIMEOUT = 30.0
 _LOCATION = re.compile(r"^@\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)$")
 BANNER = """\
 TwitchCare demo: you are chatting with the real bot; Telegram is simulated on this machine.
 Type a button's number to tap it, @LAT,LON to share a location, >> to skip ahead to your next
 scheduled message, anything else to send it. Ctrl-D quits.
-Your demo data is kept in {data_dir} (start with --reset to begin again).
+Your demo data is kept in {data_dir} (start with --reset to begin again); its log: {log}.
 """
+GONE = "That button isn't there any more. Type one of the numbers shown, or a message."
+FAILED = "Sorry, that didn't work. The demo carries on; the details are in {log}."
+SLOW = "The bot is taking longer than usual to answer; it may still reply."
+# Shown whenever the demo is ready for the next line.
+PROMPT = "› "
 
 
 @dataclass
-class Transcript:
-    """Prints what changed in the chat since last time: new messages and edits."""
+class DemoClock:
+    """The demo's simulated time, saved in its data folder so a restart carries on from it."""
 
-    out: TextIO
-    seen: dict[int, tuple[object, ...]] = field(default_factory=dict)
-    numbered: list[tuple[int, str]] = field(default_factory=list)
+    path: Path
 
-    def show(self, messages: list[ChatMessage]) -> None:
-        for message in messages:
-            state = (message.text, message.caption, message.buttons, message.document)
-            if self.seen.get(message.message_id) == state:
-                continue
-            edited = message.message_id in self.seen
-            self.seen[message.message_id] = state
-            self._print(message, edited)
-        self.out.flush()
+    def load(self) -> datetime | None:
+        try:
+            saved = json.loads(self.path.read_text())
+            moment = datetime.fromisoformat(saved["now"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return moment if moment.tzinfo is not None else None
 
-    def note(self, text: str) -> None:
-        self.out.write(f"\n{text}\n")
-        self.out.flush()
+    def save(self, moment: datetime) -> None:
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"now": moment.isoformat()}))
+        temporary.replace(self.path)
 
-    def button(self, number: int) -> tuple[int, str] | None:
-        """The (message id, callback data) of the numbered button, if there is one."""
-        return self.numbered[number - 1] if 0 < number <= len(self.numbered) else None
-
-    def _print(self, message: ChatMessage, edited: bool) -> None:
-        if not message.from_bot:
-            return
-        marker = "✏️ " if edited else "🤖 "
-        body = message.text or message.caption or ""
-        if message.document is not None:
-            body = f"📎 {message.document.filename} ({len(message.document.data)} bytes)\n{body}"
-        self.out.write("\n" + marker + body.replace("\n", "\n   ") + "\n")
-        self._print_buttons(message)
-
-    def _print_buttons(self, message: ChatMessage) -> None:
-        inline = [b for row in message.buttons for b in row if b.callback_data]
-        if not inline:
-            return
-        self.numbered = [(message.message_id, b.callback_data or "") for b in inline]
-        for number, item in enumerate(inline, start=1):
-            self.out.write(f"   [{number}] {item.text}\n")
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -91,26 +84,41 @@ class Demo:
     app: App
     transcript: Transcript
     clock: ScaledClock
+    saved_clock: DemoClock
+    log_path: Path
     # Typed lines and the scheduler's ticks take turns, so a tick never sends (and renumbers
     # the buttons) in the middle of a line, nor takes a `>>` jump's send away from it.
     turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def handle(self, line: str) -> None:
-        """Act on one typed line, then print what changed."""
+        """Act on one typed line, then print what changed. Never raises (but cancellation)."""
         async with self.turn:
-            await self._handle(line)
+            try:
+                async with asyncio.timeout(ANSWER_TIMEOUT):
+                    await self._handle(line.strip())
+                self.transcript.remind()
+            except UserActionError:
+                self.transcript.note(GONE)
+            except TimeoutError:
+                self.transcript.note(SLOW)
+            except Exception:
+                log.exception("a typed line failed in the demo")
+                self.transcript.note(FAILED.format(log=self.log_path))
+            self.transcript.prompt(PROMPT)
+            self.saved_clock.save(self.clock.now())
 
-    async def _handle(self, line: str) -> None:
-        text = line.strip()
+    async def _handle(self, text: str) -> None:
         if not text:
             return
         if text == SKIP:
             await self.skip_ahead()
             return
         location = _LOCATION.match(text)
-        if text.isdigit() and self.transcript.button(int(text)):
-            message_id, data = self.transcript.button(int(text)) or (0, "")
-            update_id = await self.emu.tap(DEMO_USER, message_id, data)
+        action = self.transcript.action(int(text)) if text.isdigit() else None
+        if isinstance(action, Tap):
+            update_id = await self.emu.tap(DEMO_USER, action.message_id, action.data)
+        elif isinstance(action, Say):
+            update_id = await self.emu.send_text(DEMO_USER, action.text)
         elif location:
             lat, lon = float(location.group(1)), float(location.group(2))
             update_id = await self.emu.share_location(DEMO_USER, lat, lon)
@@ -127,11 +135,9 @@ class Demo:
             return
         if due > self.clock.now():
             self.clock.jump(due - self.clock.now())
-        profile = await services.store.get_profile(DEMO_USER)
-        zone = profile.zone if profile and profile.zone else "UTC"
-        self.transcript.note(f"⏩ {local_now(zone, due):%A %-d %B, %H:%M} ({zone})")
+        self.transcript.note(f"⏩ {await self._local_time(due)}")
         await self.app.bot_data.dispatcher.tick()
-        self.transcript.show(self.emu.chat(DEMO_USER))
+        self.show()
 
     async def tick_every(self, seconds: float) -> None:
         """The scheduler's real-time ticks (the demo's stand-in for the JobQueue job)."""
@@ -142,20 +148,42 @@ class Demo:
                     await self.app.bot_data.dispatcher.tick()
                 except Exception as exc:  # as the JobQueue job would: log it, tick again later
                     log.error("scheduled tick failed with %s", type(exc).__name__)
-                self.transcript.show(self.emu.chat(DEMO_USER))
+                if self.show():
+                    self.transcript.prompt(PROMPT)
+                self.saved_clock.save(self.clock.now())
 
     async def watch(self) -> None:
         """Print messages that arrive on their own (the scheduler's real-time ticks)."""
         version = self.emu.version
         while True:
             version = await self.emu.wait_for_change(version)
-            self.transcript.show(self.emu.chat(DEMO_USER))
+            async with self.turn:  # a typed line or a tick prints its own answer, once whole
+                if self.show():
+                    self.transcript.prompt(PROMPT)
 
     async def settle(self, update_id: int) -> None:
         """Wait until the bot has handled the update, then print what changed."""
         await self.emu.wait_acknowledged(update_id)
         await self.app.update_queue.join()
-        self.transcript.show(self.emu.chat(DEMO_USER))
+        self.show()
+
+    def show(self) -> bool:
+        """Print what changed in the chat; whether anything was printed."""
+        return self.transcript.show(self.emu.chat(DEMO_USER), self.emu.callback_answers)
+
+    async def _local_time(self, moment: datetime) -> str:
+        profile = await self.app.bot_data.services.store.get_profile(DEMO_USER)
+        zone = profile.zone if profile and profile.zone else "UTC"
+        return f"{local_now(zone, moment):%A %-d %B, %H:%M} ({zone})"
+
+    async def greet(self, resumed: bool) -> None:
+        """Say which simulated moment the demo starts at, then open the chat."""
+        moment = await self._local_time(self.clock.now())
+        if resumed:
+            self.transcript.note(f"🕰 Carrying on from where you left: {moment}.")
+        else:
+            self.transcript.note(f"🕰 A new simulated week starts now: {moment}.")
+        await self.handle("/start")
 
 
 async def run_demo(
@@ -167,39 +195,88 @@ async def run_demo(
     out: TextIO = sys.stdout,
 ) -> None:
     """Run the bot against the emulator until the input ends."""
-    start = settings.clock_start or datetime.now(UTC)
-    clock = ScaledClock(start=start, speed=speed)
     data_dir = settings.data_dir / "demo"
-    out.write(BANNER.format(data_dir=data_dir))
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with _log_to_file(data_dir / "demo.log") as log_path:
+        await _run(
+            settings, data_dir, log_path, speed=speed, reset=reset, read_line=read_line, out=out
+        )
+
+
+async def _run(
+    settings: Settings,
+    data_dir: Path,
+    log_path: Path,
+    *,
+    speed: float,
+    reset: bool,
+    read_line: Callable[[], str],
+    out: TextIO,
+) -> None:
+    saved_clock = DemoClock(data_dir / "clock.json")
+    if reset:
+        saved_clock.forget()
+    resumed_at = saved_clock.load()
+    clock = ScaledClock(start=resumed_at or settings.clock_start or datetime.now(UTC), speed=speed)
+    out.write(BANNER.format(data_dir=data_dir, log=log_path))
     async with BotApiEmulator(clock) as emu:
         emu.add_user(DEMO_USER, first_name="Demo")
-        demo_settings = settings.model_copy(
-            update={
-                "bot_token": SecretStr(DEFAULT_TOKEN),
-                "redis_url": None,
-                "data_dir": data_dir,
-                "api_base_url": emu.base_url,
-                "api_file_url": emu.base_file_url,
-                "tick_seconds": 0,  # no JobQueue ticks: Demo.tick_every takes turns with input
-            }
-        )
-        application = build_application(demo_settings, clock=clock)
-        # The chat is the demo's output; the framework's progress lines would only clutter it.
-        logging.getLogger("telegram").setLevel(max(logging.WARNING, logging.getLogger().level))
+        application = build_application(_demo_settings(settings, emu, data_dir), clock=clock)
         async with running(application) as app:
             if reset:
                 await app.bot_data.services.store.delete_person(DEMO_USER)
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=5)
-            demo = Demo(emu=emu, app=app, transcript=Transcript(out), clock=clock)
-            watcher = asyncio.create_task(demo.watch())
-            ticker = asyncio.create_task(demo.tick_every(settings.tick_seconds or 1.0))
-            await demo.handle("/start")
-            while line := await asyncio.to_thread(read_line):
-                await demo.handle(line)
-            async with demo.turn:  # never cut a tick off mid-send
-                ticker.cancel()
-            watcher.cancel()
-            await app.updater.stop()
+            transcript = Transcript(out)
+            demo = Demo(emu, app, transcript, clock, saved_clock, log_path)
+            await _chat(demo, read_line, settings.tick_seconds or 1.0, resumed_at is not None)
     out.write("\nBye! 👋\n")
     out.flush()
+
+
+async def _chat(demo: Demo, read_line: Callable[[], str], tick: float, resumed: bool) -> None:
+    """Poll the emulator, tick the scheduler and handle typed lines until the input ends."""
+    updater = demo.app.updater
+    assert updater is not None
+    await updater.start_polling(poll_interval=0, timeout=5)
+    watcher = asyncio.create_task(demo.watch())
+    ticker = asyncio.create_task(demo.tick_every(tick))
+    try:
+        await demo.greet(resumed)
+        while line := await asyncio.to_thread(read_line):
+            await demo.handle(line)
+    finally:
+        async with demo.turn:  # never cut a tick off mid-send
+            ticker.cancel()
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(ticker, watcher)
+        await updater.stop()
+        demo.saved_clock.save(demo.clock.now())
+
+
+def _demo_settings(settings: Settings, emu: BotApiEmulator, data_dir: Path) -> Settings:
+    return settings.model_copy(
+        update={
+            "bot_token": SecretStr(DEFAULT_TOKEN),
+            "redis_url": None,
+            "data_dir": data_dir,
+            "api_base_url": emu.base_url,
+            "api_file_url": emu.base_file_url,
+            "tick_seconds": 0,  # no JobQueue ticks: Demo.tick_every takes turns with input
+        }
+    )
+
+
+@contextlib.contextmanager
+def _log_to_file(path: Path) -> Iterator[Path]:
+    """The chat is the demo's screen: log lines go to a file in its data folder instead."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    root = logging.getLogger()
+    before = root.handlers
+    for old in before:
+        handler.setFormatter(old.formatter)
+    root.handlers = [handler]
+    try:
+        yield path
+    finally:
+        root.handlers = before
+        handler.close()

@@ -71,16 +71,21 @@ def find_redis_server() -> str:
         if not os.access(chosen, os.X_OK):
             raise EmbeddedRedisError(f"{BINARY_ENV}={chosen} is not an executable file")
         return chosen
-    found = shutil.which("redis-server")
+    found = shutil.which("redis-server") or shipped_redis_server()
     if found:
         return found
+    raise RedisBinaryNotFound()
+
+
+def shipped_redis_server() -> str | None:
+    """The redis-server a pip package ships (the `embedded` and `dev` extras), if any."""
     for package in BINARY_PACKAGES:
         spec = importlib.util.find_spec(package)
         for location in (spec.submodule_search_locations or []) if spec else []:
             candidate = Path(location) / "bin" / "redis-server"
             if candidate.is_file() and os.access(candidate, os.X_OK):
                 return str(candidate)
-    raise RedisBinaryNotFound()
+    return None
 
 
 class EmbeddedRedis:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -63,6 +64,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 # --- no process outlives the suite ---------------------------------------------------------------
 
 
+EXIT_GRACE = 5.0
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Adopt every orphaned descendant, so a leaked server is still ours to find at the end."""
     become_subreaper()
@@ -74,7 +78,10 @@ def pytest_report_header(config: pytest.Config) -> str:
         binary = require_binary()
     except RedisServerError as exc:
         return f"redis-server: none ({exc})"
-    return f"redis-server: {binary}"
+    version = subprocess.run(
+        [binary, "--version"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    return f"redis-server: {binary} ({' '.join(version[2:3])})"
 
 
 @pytest.hookimpl(trylast=True)
@@ -88,7 +95,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def _stop_descendants() -> list[tuple[int, str]]:
-    """SIGKILL every live descendant (again, while killing a parent orphans more of them)."""
+    """SIGKILL every descendant still alive after a grace period (a server whose owner just
+    died may still be flushing its data), again while killing a parent orphans more."""
+    deadline = time.monotonic() + EXIT_GRACE
+    while _live_children() and time.monotonic() < deadline:
+        time.sleep(0.1)  # not a test: waiting for processes that are on their way out
     leaked: list[tuple[int, str]] = []
     for _round in range(10):
         found = _live_children()

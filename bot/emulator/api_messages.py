@@ -52,6 +52,12 @@ def _formatted(params: Params, name: str) -> tuple[FormattedText, str]:
     return text, shown_html
 
 
+def _reply_keyboard(params: Params) -> dict[str, Any] | None:
+    markup = params.structured("reply_markup")
+    shown = isinstance(markup, dict) and ("keyboard" in markup or "remove_keyboard" in markup)
+    return markup if shown and isinstance(markup, dict) else None
+
+
 def _markup(params: Params) -> tuple[Keyboard, dict[str, Any] | None]:
     markup = params.structured("reply_markup")
     buttons = parse_keyboard(markup)
@@ -76,6 +82,7 @@ async def send_message(core: Core, params: Params) -> Any:
         entities=text.entities,
         buttons=buttons,
         reply_markup=markup,
+        reply_keyboard=_reply_keyboard(params),
     )
     core.store.put(message)
     await core.notify(chat.id)

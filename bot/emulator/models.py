@@ -82,6 +82,8 @@ class ChatMessage:
     entities: tuple[Entity, ...] = ()
     buttons: Keyboard = ()
     reply_markup: dict[str, Any] | None = None
+    # A reply keyboard sent with the message: Telegram shows it under the input field.
+    reply_keyboard: dict[str, Any] | None = None
     edited: bool = False
     edit_date: datetime | None = None
     document: Attachment | None = None

@@ -1,9 +1,9 @@
-"""`twitchcare demo --speed 1440` walked from enrolment to the end-of-plan summary via stdin.
+"""`twitchcare demo --speed 1440` walked from enrolment to the end-of-plan summary.
 
-The whole input is written at once, so every button number must be predictable: the demo's
-scheduler ticks take turns with typed lines (bot/demo.py), and `>>` jumps straight to each
-scheduled send. The person enrols at 08:00 on Friday 20 March (London, GMT all week), so day 1
-is that Friday, and each later day brings a 07:00 morning step and a 22:00 wind-down nudge.
+The person reads each answer and taps buttons by the numbers shown, as at a terminal; `>>`
+jumps straight to each scheduled send. They enrol at 08:00 on Friday 20 March (London, GMT all
+week), so day 1 is that Friday, and each later day brings a 07:00 morning step and a 22:00
+wind-down nudge.
 """
 
 from __future__ import annotations
@@ -13,34 +13,45 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.embedded_redis import EmbeddedRedis
 from bot.models import Status
 from bot.store import Store, connect
-from tests.e2e.test_demo import run_demo
+from tests.e2e.demo_driver import DemoDriver
+from tests.e2e.test_demo import START, enrol
 
 USER = 100_000_001  # bot.demo.DEMO_USER
 DAY_ONE = date(2026, 3, 20)
 SKIP = ">>"
-# consent, zone, wake 07:00 (4th button), bedtime typed, onset "Yesterday" (2nd button)
-ENROL = ["1", "london", "4", "23:00", "2"]
-# On the wind-down message: [1] Check in now. Then where: [1] Eyelid; how many: [3] "3 to 5"
-# (which asks how long: [1], the first choice) or [1] "None today" (which skips it); sleep:
-# [4] 7 to 8 hours; caffeine: [2] one drink; stress: [2] a little; warning signs: [11] Done.
-TWITCHY_EVENING = ["1", "1", "3", "1", "4", "2", "2", "11"]
-CALM_EVENING = ["1", "1", "1", "4", "2", "2", "11"]
+# On the wind-down message: Check in now. Then where: Eyelid; how many: "3 to 5" (which asks
+# how long: a few seconds) or "None today" (which skips it); sleep: 7 to 8 hours; caffeine: one
+# drink; stress: a little; warning signs: Done. (label, whether it must match exactly)
+TWITCHY_EVENING = [("Eyelid", False), ("3 to 5", False), ("A few seconds", False)]
+CALM_EVENING = [("Eyelid", False), ("None today", False)]
+REST_OF_EVENING = [("7 to 8 hours", False), ("1", True), ("A little", False), ("Done", False)]
 TWITCHY_DAYS = (1, 2)
 
 
-def walk() -> list[str]:
+def check_in(demo: DemoDriver, day: int) -> None:
+    demo.tap("Check in now", "Question 1 of 7")
+    for label, exact in TWITCHY_EVENING if day in TWITCHY_DAYS else CALM_EVENING:
+        demo.tap(label, exact=exact)
+    for label, exact in REST_OF_EVENING:
+        demo.tap(label, exact=exact)
+    demo.expect("Your check-in is saved")
+
+
+def walk(demo: DemoDriver) -> None:
     """Enrol, then each day: skip to the morning step (from day 2), skip to the evening nudge
     and check in; finally skip to the summary."""
-    lines = list(ENROL)
+    enrol(demo)
     for day in range(1, 8):
         if day > 1:
-            lines.append(SKIP)
-        lines.append(SKIP)
-        lines += TWITCHY_EVENING if day in TWITCHY_DAYS else CALM_EVENING
-    return [*lines, SKIP]
+            demo.say(SKIP, "Day")
+        demo.say(SKIP, "Check in now")
+        check_in(demo, day)
+    demo.say(SKIP, "finished the 7-day plan")
 
 
 def skips() -> list[str]:
@@ -54,12 +65,14 @@ def skips() -> list[str]:
     return [f"⏩ {day:%A %-d %B}, {at} (Europe/London)" for day, at in moments]
 
 
+@pytest.mark.timeout(600)
 async def test_the_demo_walks_the_whole_plan(tmp_path: Path) -> None:
-    result = await asyncio.to_thread(run_demo, tmp_path, walk(), "--speed", "1440")
+    with DemoDriver(tmp_path / "data", START, "--speed", "1440") as demo:
+        await asyncio.to_thread(walk, demo)
+        assert await asyncio.to_thread(demo.close) == 0
 
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    out = result.stdout
+    assert "Traceback" not in demo.screen
+    out = demo.screen
     assert re.findall(r"^⏩ .*$", out, flags=re.MULTILINE) == skips()
     # The transcript cut at each skip: enrolment, day 1's evening, day 2's morning, ...
     sections = re.split(r"^⏩ ", out, flags=re.MULTILINE)

@@ -1,0 +1,144 @@
+"""`twitchcare demo` typed into like a person would: wrong numbers at the wrong time included.
+
+Each test runs the real demo process and reads its screen. After every awkward line the demo
+must still be running and answering; nothing it prints may be a traceback.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.demo_driver import DemoDriver
+
+# 05:20 in London on a Friday before the clocks change: day 1 starts today.
+START = "2026-03-20T05:20:00+00:00"
+BOT = r"(🤖|✏️|💬)"
+HELP = "How TwitchCare works"
+COMMANDS = [
+    "/start", "/today", "/checkin", "/progress", "/pause", "/resume", "/settings", "/stop",
+    "/export", "/help", "/faq", "/urgent", "/delete",
+]  # fmt: skip
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[DemoDriver]:
+    with DemoDriver(tmp_path / "data", START) as driver:
+        driver.expect("Happy to go ahead")
+        yield driver
+
+
+def enrol(demo: DemoDriver) -> None:
+    demo.say(demo.number("I understand"), "Where are you")
+    demo.say("london", "wake up")
+    demo.say(demo.number("07:00"), "go to bed")
+    demo.say(demo.number("23:00"), "twitching start")
+    demo.say(demo.number("Yesterday"), "You're all set")
+
+
+def still_answering(demo: DemoDriver) -> None:
+    """The demo is alive and the bot behind it still answers a command."""
+    demo.say("/help", HELP)
+    assert demo.process.poll() is None
+    assert "Traceback" not in demo.screen
+
+
+def test_a_number_after_its_keyboard_is_gone_is_answered(demo: DemoDriver) -> None:
+    enrol(demo)
+    demo.say(">>", "How did you sleep")
+    demo.say(demo.number("6 to 7 hours"), "6 to 7 hours")
+
+    answer = demo.say("1", BOT)
+
+    assert "Sorry, that didn't work" not in answer
+    still_answering(demo)
+    assert demo.close() == 0
+
+
+def test_why_this_helps_is_still_reachable_after_the_sleep_question(demo: DemoDriver) -> None:
+    enrol(demo)
+    morning = demo.say(">>", "How did you sleep")
+    assert "Why this helps" in morning
+
+    why = demo.number("Why this helps")
+    demo.say(demo.number("6 to 7 hours"), "6 to 7 hours")
+    shown = demo.say(why, "💡")
+
+    assert re.search(r"🤖 💡 .*Why this helps", shown)
+    still_answering(demo)
+
+
+def test_a_number_after_im_safe_now_is_answered(demo: DemoDriver) -> None:
+    enrol(demo)
+    demo.say("/urgent", "New or worrying symptoms")
+    demo.say(demo.number("I have one of these signs"), "safe now")
+    demo.say(demo.number("I'm safe now"), "glad you're safe")
+
+    first = demo.say("1", BOT)
+    again = demo.say("1", BOT)
+
+    assert "Sorry, that didn't work" not in first + again
+    still_answering(demo)
+    assert demo.close() == 0
+
+
+def test_snoozing_the_wind_down_says_when(demo: DemoDriver) -> None:
+    enrol(demo)
+    demo.say(">>", "How did you sleep")
+    demo.say(">>", "Remind me in 30 min")
+
+    answer = demo.say(demo.number("Remind me in 30 min"), "remind you again")
+
+    assert "💬 👍 I'll remind you again at 22:30" in answer
+
+
+def test_the_simulated_clock_carries_on_after_a_restart(tmp_path: Path) -> None:
+    with DemoDriver(tmp_path / "data", START) as first:
+        assert "A new simulated week starts now: Friday 20 March, 05:20" in first.expect("week")
+        enrol(first)
+        first.say(">>", "How did you sleep")
+        assert first.close() == 0
+
+    with DemoDriver(tmp_path / "data", START) as again:
+        resumed = again.expect(r"Carrying on from where you left: .*\n")
+        assert "Friday 20 March, 07:0" in resumed
+        again.expect("already on the plan")
+
+    with DemoDriver(tmp_path / "data", START, "--reset") as fresh:
+        assert "A new simulated week starts now: Friday 20 March, 05:20" in fresh.expect("week")
+
+
+def random_line(rng: random.Random) -> str:
+    kind = rng.choice(["number", "number", "skip", "command", "empty", "unicode", "place", "text"])
+    if kind == "number":
+        return str(rng.randint(0, 30))
+    if kind == "skip":
+        return ">>"
+    if kind == "command":
+        return rng.choice(COMMANDS)
+    if kind == "empty":
+        return rng.choice(["", "   ", "\t"])
+    if kind == "unicode":
+        return "".join(chr(rng.randint(0x20, 0x2FFF)) for _ in range(rng.randint(1, 40)))
+    if kind == "place":
+        return f"@{rng.uniform(-95, 95):.2f},{rng.uniform(-190, 190):.2f}"
+    return rng.choice(["london", "7", "23:00", "yes", "ok", "help", "25:99", "x" * 5000])
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("seed", [2026])
+def test_two_hundred_random_lines_never_stop_the_demo(demo: DemoDriver, seed: int) -> None:
+    rng = random.Random(seed)
+    lines = [random_line(rng) for _ in range(200)]
+
+    for line in lines:  # as a person would: type, read the answer, type again
+        demo.say(line, "")
+    still_answering(demo)
+
+    assert demo.close() == 0
+    assert "Sorry, that didn't work" not in demo.screen
+    assert "Bye!" in demo.screen
