@@ -53,6 +53,7 @@ SAMPLES: Mapping[str, str] = {
     "wake": "06:45",
     "zone": "America/Argentina/ComodRivadavia",
     "local_time": "23:30",
+    "country": "South Georgia & the South Sandwich Islands",
     # insight (the /progress chart, trigger patterns, the week's summary, the doctor's PDF)
     "first": "Wed 30 Sep",
     "last": "Wed 30 Sep",

@@ -188,6 +188,13 @@ class Ui(ContentModel):
     zone_not_found: Annotated[str, Text(MESSAGE, need=("query",))]
     zone_location_failed: Message
     zone_set: Annotated[str, Text(MESSAGE, "zone", "local_time")]
+    ask_country: Message
+    country_not_found: Annotated[str, Text(MESSAGE, need=("query",))]
+    country_skip_button: Button
+    country_set: Annotated[str, Text(MESSAGE, need=("country",))]
+    country_skipped: Message
+    country_not_set: Phrase
+    country_hint: Message
     ask_wake: Message
     ask_bedtime: Message
     invalid_time: Annotated[str, Text(MESSAGE, "text")]
@@ -229,8 +236,9 @@ class Ui(ContentModel):
     resumed: Message
     not_paused: Message
     # /settings
-    settings_menu: Annotated[str, Text(MESSAGE, "zone", "wake", "bedtime")]
+    settings_menu: Annotated[str, Text(MESSAGE, "zone", "wake", "bedtime", "country")]
     settings_zone_button: Button
+    settings_country_button: Button
     settings_wake_button: Button
     settings_bedtime_button: Button
     settings_done_button: Button

@@ -1,4 +1,7 @@
-"""Enrolment: disclaimer and consent, then zone, wake time, bedtime and onset (DESIGN §3)."""
+"""Enrolment: disclaimer and consent, then zone (and country), wake time, bedtime and onset.
+
+The country is asked only when the place does not make it certain (DESIGN §3, §4).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from bot.callbacks import Callback
 from bot.commands import resume_after_stop
 from bot.content import render, render_plain
 from bot.context import Context, services
+from bot.country import city_country, country_names
 from bot.daily import friendly_date, instruction, is_enrolled
 from bot.localtime import local_now
 from bot.models import Flow, FlowKind, Profile, Status
@@ -18,7 +22,10 @@ from bot.plan import start_date_for, times_are_valid
 from bot.replies import answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
 from bot.steps import (
     BED_CHOICES,
+    SKIP_COUNTRY,
     WAKE_CHOICES,
+    country_answer_text,
+    country_question,
     interpret_zone,
     tapped_arg,
     time_buttons,
@@ -29,10 +36,10 @@ from bot.steps import (
 )
 from bot.store import Also, VersionConflict
 from bot.timeparse import format_time, parse_time
-from bot.zones import zone_for_location, zone_from_token
+from bot.zones import country_at, country_by_name, zone_for_location, zone_from_token
 from scheduler.timing import routine_of
 
-ZONE, WAKE, BED, ONSET = "zone", "wake", "bed", "onset"
+ZONE, COUNTRY, WAKE, BED, ONSET = "zone", "country", "wake", "bed", "onset"
 
 
 async def on_start(update: Update, context: Context) -> None:
@@ -106,18 +113,20 @@ async def on_again(update: Update, context: Context, callback: Callback) -> None
 
 
 async def on_text(update: Update, context: Context, flow: Flow) -> None:
-    """Typed answers: a place for the zone step, a time for the wake and bed steps."""
+    """Typed answers: a place for the zone step, a country, a time for the wake and bed steps."""
     text = (update.message.text if update.message else None) or ""
     svc = services(context)
     if flow.step == ZONE:
         found = interpret_zone(text)
         if found.zone is not None:
-            await _accept_zone(update, context, flow, found.zone)
+            await _accept_zone(update, context, flow, found.zone, found.country)
             return
         message, markup = zone_choices(
             svc.content, text[:64], found.suggestions, "en_zone", flow.nonce
         )
         await send(update, context, message, markup)
+    elif flow.step == COUNTRY:
+        await _typed_country(update, context, flow, text)
     elif flow.step in (WAKE, BED):
         parsed = parse_time(text)
         if parsed is None:
@@ -132,16 +141,28 @@ async def on_location(update: Update, context: Context, flow: Flow) -> None:
     """A shared location, looked up offline."""
     location = update.message.location if update.message else None
     zone = zone_for_location(location.latitude, location.longitude) if location else None
-    if zone is None or flow.step != ZONE:
+    if location is None or zone is None or flow.step != ZONE:
         await send(update, context, services(context).content.ui.zone_location_failed)
         return
-    await _accept_zone(update, context, flow, zone)
+    country = country_at(location.latitude, location.longitude, zone)
+    await _accept_zone(update, context, flow, zone, country)
 
 
 async def on_zone_button(update: Update, context: Context, callback: Callback) -> None:
     """A tapped zone suggestion."""
     await _tapped(
         update, context, callback, (ZONE,), lambda flow, arg: _zone_arg(update, context, flow, arg)
+    )
+
+
+async def on_country_button(update: Update, context: Context, callback: Callback) -> None:
+    """A tapped country, or "skip"."""
+    await _tapped(
+        update,
+        context,
+        callback,
+        (COUNTRY,),
+        lambda flow, arg: _country_arg(update, context, flow, arg),
     )
 
 
@@ -187,8 +208,29 @@ async def _zone_arg(update: Update, context: Context, flow: Flow, arg: str) -> b
     zone = zone_from_token(arg)
     if zone is None:
         return False
-    await _accept_zone(update, context, flow, zone)
+    await _accept_zone(update, context, flow, zone, city_country(zone))  # the button names a city
     return True
+
+
+async def _country_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
+    if arg == SKIP_COUNTRY:
+        await _accept_country(update, context, flow, None)
+        return True
+    if arg not in country_names():
+        return False
+    await _accept_country(update, context, flow, arg)
+    return True
+
+
+async def _typed_country(update: Update, context: Context, flow: Flow, text: str) -> None:
+    country = country_by_name(text)
+    if country is not None:
+        await _accept_country(update, context, flow, country)
+        return
+    zone = str(flow.answers.get(ZONE, ""))
+    content = services(context).content
+    message, markup = country_question(content, zone, "en_country", flow.nonce, text[:64])
+    await send(update, context, message, markup)
 
 
 async def _time_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
@@ -199,12 +241,36 @@ async def _time_arg(update: Update, context: Context, flow: Flow, arg: str) -> b
     return True
 
 
-async def _accept_zone(update: Update, context: Context, flow: Flow, zone: str) -> None:
+async def _accept_zone(
+    update: Update, context: Context, flow: Flow, zone: str, country: str | None
+) -> None:
+    """Keep the zone; then the wake question, or first the country if it is not certain."""
     svc = services(context)
-    flow = flow.model_copy(update={"step": WAKE, "answers": {**flow.answers, ZONE: zone}})
+    answers = {**flow.answers, ZONE: zone, COUNTRY: country or ""}
+    flow = flow.model_copy(update={"step": WAKE if country else COUNTRY, "answers": answers})
     await svc.store.set_flow(user_id_of(update), flow)
     now_local = local_now(zone, svc.clock.now())
     await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
+    if country is None:
+        text, markup = country_question(svc.content, zone, "en_country", flow.nonce)
+        await send(update, context, text, markup)
+        return
+    await _ask_wake(update, context, flow)
+
+
+async def _accept_country(
+    update: Update, context: Context, flow: Flow, country: str | None
+) -> None:
+    svc = services(context)
+    answers = {**flow.answers, COUNTRY: country or ""}
+    flow = flow.model_copy(update={"step": WAKE, "answers": answers})
+    await svc.store.set_flow(user_id_of(update), flow)
+    await send(update, context, country_answer_text(svc.content, country))
+    await _ask_wake(update, context, flow)
+
+
+async def _ask_wake(update: Update, context: Context, flow: Flow) -> None:
+    svc = services(context)
     await send(
         update,
         context,
@@ -265,6 +331,7 @@ async def _finish(update: Update, context: Context, flow: Flow, option_id: str) 
         return profile.model_copy(
             update={
                 "zone": zone,
+                "country": str(flow.answers.get(COUNTRY, "")) or None,
                 "wake_time": wake,
                 "bedtime": bed,
                 "start_date": start,
@@ -306,6 +373,7 @@ CALLBACKS = {
     "consent": on_consent,
     "en_again": on_again,
     "en_zone": on_zone_button,
+    "en_country": on_country_button,
     "en_time": on_time_button,
     "en_onset": on_onset_button,
 }

@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 from bot.callbacks import Callback
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
-from bot.emergency_numbers import emergency_number
+from bot.emergency_numbers import number_for
 from bot.models import WARNING_SIGN_FIELDS, Level, Profile, Reason
 from bot.replies import Button, answer, button, keyboard, send, send_to, user_id_of
 from bot.store import ProfileNotFound
@@ -137,14 +137,17 @@ def emergency_text(
 ) -> str:
     """ "Call <number> now", then what each emergency sign means."""
     redflags = content.redflags
-    number = emergency_number(profile.zone if profile else None) or redflags.unknown_number
+    number = number_for(profile)
     reasons = [
         r
         for r in result.assessment.reasons
         if r.level is Level.EMERGENCY and (r in result.new_reasons or r.value in signs)
     ]
     lines = [redflags.see_doctor[r] for r in reasons]
-    return "\n\n".join([render(redflags.emergency, number=number), *lines])
+    if number is None:  # no country, or none with one well-known number: say how to set it
+        lines.append(content.ui.country_hint)
+    call = render(redflags.emergency, number=number or redflags.unknown_number)
+    return "\n\n".join([call, *lines])
 
 
 def see_doctor_text(content: Content, reasons: Sequence[Reason]) -> str:

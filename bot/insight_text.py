@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.content import Content, render, render_plain
-from bot.emergency_numbers import emergency_number
+from bot.emergency_numbers import number_for
 from bot.insight import (
     DayPoint,
     NextStep,
@@ -247,7 +247,7 @@ def _next(content: Content, profile: Profile, insight: WeekInsight) -> str:
     words = content.ui.insight
     lines = [words.next_header]
     if insight.next_step is NextStep.EMERGENCY:
-        found = emergency_number(profile.zone) or content.redflags.unknown_number
+        found = number_for(profile) or content.redflags.unknown_number
         lines.append(render(words.next_emergency, number=found))
     if insight.doctors:
         kinds = [str(getattr(words.doctors, d.value)) for d in insight.doctors]

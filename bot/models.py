@@ -178,6 +178,7 @@ class Profile(BaseModel):
     status: Status = Status.ONBOARDING
     consent_at: datetime
     zone: ZoneName | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")  # ISO 3166 alpha-2
     wake_time: time | None = None
     bedtime: time | None = None
     onset_date: date | None = None

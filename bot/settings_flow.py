@@ -1,8 +1,9 @@
-"""/settings: change time zone, wake time or bedtime, asking the same questions as enrolment.
+"""/settings: change time zone, country, wake time or bedtime, asking enrolment's questions.
 
 The menu and each question are one Flow(kind=SETTINGS) in Redis: step "menu" while the menu is
-shown, then "zone", "wake" or "bed". Every button carries the flow's nonce, and a saved change
-replaces the flow with a fresh menu in the same write, so older buttons are recognised as stale.
+shown, then "zone", "country", "wake" or "bed". Every button carries the flow's nonce, and a
+saved change replaces the flow with a fresh menu in the same write, so older buttons are
+recognised as stale.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from bot.callbacks import Callback
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
+from bot.country import city_country, country_names, country_of, zone_countries
 from bot.daily import is_enrolled
 from bot.localtime import local_now
 from bot.models import Flow, FlowKind, Profile
@@ -23,7 +25,10 @@ from bot.replies import answer, button, edit, keyboard, new_nonce, send, user_id
 from bot.router import TextHandler
 from bot.steps import (
     BED_CHOICES,
+    SKIP_COUNTRY,
     WAKE_CHOICES,
+    country_answer_text,
+    country_question,
     interpret_zone,
     tapped_arg,
     time_buttons,
@@ -34,9 +39,9 @@ from bot.steps import (
 )
 from bot.store import Also, ProfileNotFound
 from bot.timeparse import format_time, parse_time
-from bot.zones import zone_for_location, zone_from_token, zone_label
+from bot.zones import country_at, country_by_name, zone_for_location, zone_from_token, zone_label
 
-MENU, ZONE, WAKE, BED, DONE = "menu", "zone", "wake", "bed", "done"
+MENU, ZONE, COUNTRY, WAKE, BED, DONE = "menu", "zone", "country", "wake", "bed", "done"
 
 
 class _TooClose(Exception):
@@ -71,14 +76,19 @@ def _menu_flow() -> Flow:
 
 def _menu(content: Content, profile: Profile, nonce: str) -> tuple[str, InlineKeyboardMarkup]:
     ui = content.ui
+    country = country_of(profile)
     text = render(
         ui.settings_menu,
         zone=zone_label(profile.zone or "UTC"),
         wake=format_time(profile.wake_time or time()),
         bedtime=format_time(profile.bedtime or time()),
+        country=country_names().get(country, country) if country else ui.country_not_set,
     )
     rows = [
-        [button(ui.settings_zone_button, "set_menu", nonce, ZONE)],
+        [
+            button(ui.settings_zone_button, "set_menu", nonce, ZONE),
+            button(ui.settings_country_button, "set_menu", nonce, COUNTRY),
+        ],
         [
             button(ui.settings_wake_button, "set_menu", nonce, WAKE),
             button(ui.settings_bedtime_button, "set_menu", nonce, BED),
@@ -97,7 +107,7 @@ async def on_menu_button(update: Update, context: Context, callback: Callback) -
     user_id = user_id_of(update)
     flow = await svc.store.get_flow(user_id)
     choice = tapped_arg(flow, FlowKind.SETTINGS, callback, (MENU,))
-    if flow is None or choice not in (ZONE, WAKE, BED, DONE):
+    if flow is None or choice not in (ZONE, COUNTRY, WAKE, BED, DONE):
         await answer(query, render_plain(ui.stale_button))
         return
     await answer(query)
@@ -112,6 +122,9 @@ async def on_menu_button(update: Update, context: Context, callback: Callback) -
         await query.edit_message_reply_markup(None)
         text, markup = zone_prompt(svc.content)
         await send(update, context, text, markup)
+        return
+    if choice == COUNTRY:
+        await edit(query, *await _country_prompt(update, context, flow))
         return
     question = ui.ask_wake if choice == WAKE else ui.ask_bedtime
     await edit(query, question, _time_keyboard(flow))
@@ -132,12 +145,14 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
     if flow.step == ZONE:
         found = interpret_zone(text)
         if found.zone is not None:
-            await _save_zone(update, context, found.zone)
+            await _save_zone(update, context, found.zone, found.country)
             return
         message, markup = zone_choices(
             content, text[:64], found.suggestions, "set_zone", flow.nonce
         )
         await send(update, context, message, markup)
+    elif flow.step == COUNTRY:
+        await _typed_country(update, context, flow, text)
     elif flow.step in (WAKE, BED):
         parsed = parse_time(text)
         if parsed is None:
@@ -156,10 +171,10 @@ async def on_location(update: Update, context: Context, flow: Flow) -> None:
         return
     location = update.message.location if update.message else None
     zone = zone_for_location(location.latitude, location.longitude) if location else None
-    if zone is None:
+    if location is None or zone is None:
         await send(update, context, ui.zone_location_failed)
         return
-    await _save_zone(update, context, zone)
+    await _save_zone(update, context, zone, country_at(location.latitude, location.longitude, zone))
 
 
 async def on_zone_button(update: Update, context: Context, callback: Callback) -> None:
@@ -174,7 +189,39 @@ async def on_zone_button(update: Update, context: Context, callback: Callback) -
         return
     await answer(query)
     await query.edit_message_reply_markup(None)
-    await _save_zone(update, context, zone)
+    await _save_zone(update, context, zone, city_country(zone))  # the button names a city
+
+
+async def on_country_button(update: Update, context: Context, callback: Callback) -> None:
+    """A tapped country, or "skip" (no country: the general emergency line)."""
+    query = update.callback_query
+    assert query is not None
+    flow = await services(context).store.get_flow(user_id_of(update))
+    arg = tapped_arg(flow, FlowKind.SETTINGS, callback, (COUNTRY,))
+    if arg is None or (arg != SKIP_COUNTRY and arg not in country_names()):
+        await answer(query, render_plain(services(context).content.ui.stale_button))
+        return
+    await answer(query)
+    await query.edit_message_reply_markup(None)
+    await _save_country(update, context, None if arg == SKIP_COUNTRY else arg)
+
+
+async def _typed_country(update: Update, context: Context, flow: Flow, text: str) -> None:
+    country = country_by_name(text)
+    if country is not None:
+        await _save_country(update, context, country)
+        return
+    await send(update, context, *await _country_prompt(update, context, flow, text[:64]))
+
+
+async def _country_prompt(
+    update: Update, context: Context, flow: Flow, query: str | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The country question, with a button for each country using the person's zone."""
+    svc = services(context)
+    profile = await svc.store.get_profile(user_id_of(update))
+    zone = profile.zone if profile else None
+    return country_question(svc.content, zone, "set_country", flow.nonce, query)
 
 
 async def on_time_button(update: Update, context: Context, callback: Callback) -> None:
@@ -195,15 +242,34 @@ async def on_time_button(update: Update, context: Context, callback: Callback) -
 # --- saving ------------------------------------------------------------------------------------
 
 
-async def _save_zone(update: Update, context: Context, zone: str) -> None:
+async def _save_zone(update: Update, context: Context, zone: str, country: str | None) -> None:
+    """Save the zone with the country the place gave, else the old one if the zone fits it."""
     svc = services(context)
-    saved = await _save(update, context, lambda profile: _with(profile, zone=zone))
+
+    def change(profile: Profile) -> Profile:
+        kept = profile.country if profile.country in zone_countries(zone) else None
+        return _with(profile, zone=zone, country=country or kept)
+
+    saved = await _save(update, context, change)
     if saved is None:
         return
     now_local = local_now(zone, svc.clock.now())
     # Also takes away the "share my location" keyboard.
     await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
+    if country_of(saved[0]) is None:  # not certain: ask, in place of the menu
+        flow = saved[1].model_copy(update={"step": COUNTRY})
+        await svc.store.set_flow(user_id_of(update), flow)
+        text, markup = country_question(svc.content, zone, "set_country", flow.nonce)
+        await send(update, context, text, markup)
+        return
     await _say_saved(update, context, saved)
+
+
+async def _save_country(update: Update, context: Context, country: str | None) -> None:
+    saved = await _save(update, context, lambda profile: _with(profile, country=country))
+    if saved is not None:
+        await send(update, context, country_answer_text(services(context).content, country))
+        await _say_saved(update, context, saved)
 
 
 async def _save_time(update: Update, context: Context, flow: Flow, chosen: time) -> None:
@@ -253,6 +319,11 @@ async def _say_saved(update: Update, context: Context, saved: tuple[Profile, Flo
 
 
 COMMANDS = {"settings": on_settings}
-CALLBACKS = {"set_menu": on_menu_button, "set_zone": on_zone_button, "set_time": on_time_button}
+CALLBACKS = {
+    "set_menu": on_menu_button,
+    "set_zone": on_zone_button,
+    "set_country": on_country_button,
+    "set_time": on_time_button,
+}
 TEXT_STEPS: dict[FlowKind, TextHandler] = {FlowKind.SETTINGS: on_text}
 LOCATION_STEPS: dict[FlowKind, TextHandler] = {FlowKind.SETTINGS: on_location}

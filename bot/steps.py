@@ -10,10 +10,11 @@ from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.callbacks import Callback
 from bot.content import Content, render
+from bot.country import country_names, zone_countries
 from bot.models import Flow, FlowKind
 from bot.replies import Button, button, columns, keyboard
 from bot.timeparse import format_time
-from bot.zones import suggest_zones, zone_label, zone_token
+from bot.zones import place_country, suggest_zones, zone_label, zone_token
 
 WAKE_CHOICES = tuple(
     time(h, m) for h, m in [(5, 30), (6, 0), (6, 30), (7, 0), (7, 30), (8, 0), (8, 30), (9, 0)]
@@ -23,21 +24,26 @@ BED_CHOICES = tuple(
     for h, m in [(21, 0), (21, 30), (22, 0), (22, 30), (23, 0), (23, 30), (0, 0), (0, 30)]
 )
 MAX_SUGGESTIONS = 5
+SKIP_COUNTRY = "none"  # the country question's "skip" button
 
 
 @dataclass(frozen=True)
 class ZoneAnswer:
-    """What typed text means as a time zone: one zone, a few to choose from, or nothing."""
+    """What typed text means as a time zone: one zone, a few to choose from, or nothing.
+
+    With one zone comes its country where the text makes it certain ("Hanoi" is Vietnam).
+    """
 
     zone: str | None
     suggestions: tuple[str, ...] = ()
+    country: str | None = None
 
 
 def interpret_zone(text: str) -> ZoneAnswer:
     """An exact or only match is taken; several matches are offered as buttons."""
     found = suggest_zones(text, limit=MAX_SUGGESTIONS)
     if len(found) == 1:
-        return ZoneAnswer(zone=found[0])
+        return ZoneAnswer(zone=found[0], country=place_country(text, found[0]))
     return ZoneAnswer(zone=None, suggestions=tuple(found))
 
 
@@ -62,6 +68,25 @@ def zone_set_text(content: Content, zone: str, now_local: datetime) -> str:
     return render(
         content.ui.zone_set, zone=zone_label(zone), local_time=format_time(now_local.time())
     )
+
+
+def country_question(
+    content: Content, zone: str | None, action: str, nonce: str, query: str | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Ask which country: a button for each country using the zone, and "skip"."""
+    names = country_names()
+    rows = [[button(names[c], action, nonce, c)] for c in zone_countries(zone) if c in names]
+    rows.append([button(content.ui.country_skip_button, action, nonce, SKIP_COUNTRY)])
+    if query is None:
+        return content.ui.ask_country, keyboard(rows)
+    return render(content.ui.country_not_found, query=query), keyboard(rows)
+
+
+def country_answer_text(content: Content, country: str | None) -> str:
+    """ "Country set: Vietnam", or what happens without one."""
+    if country is None:
+        return content.ui.country_skipped
+    return render(content.ui.country_set, country=country_names().get(country, country))
 
 
 def time_buttons(choices: tuple[time, ...], action: str, nonce: str) -> list[list[Button]]:

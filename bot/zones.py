@@ -1,10 +1,13 @@
-"""Time-zone lookup for enrolment: a typed city or zone name, or a shared location.
+"""Time-zone and country lookup for enrolment: a typed city or zone name, or a shared location.
 
 Suggestions are IANA names from ``zoneinfo.available_timezones()``, limited to the regional
 names (``Europe/London``) a person would recognise; legacy aliases (``US/Eastern``,
 ``Asia/Calcutta``, ``Japan``) still work when typed but are shown as their current name.
 Matching ignores case, accents and ``_``/``-``/spaces, and tries in order: an exact zone name,
 an exact city/country, a prefix, a whole-word part, then difflib's close matches for typos.
+
+A place typed exactly has a country: the one its alias names, else that of the city the zone is
+named after. A guess (prefix, typo) or a shared location only has one where it is certain.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
+
+from bot.borders import containing
+from bot.country import certain_country, city_country, country_names, zone_countries
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
@@ -330,7 +336,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "busan": ("Asia/Seoul",),
     "taiwan": ("Asia/Taipei",),
     "vietnam": ("Asia/Ho_Chi_Minh",),
-    "hanoi": ("Asia/Bangkok",),
+    "hanoi": ("Asia/Bangkok",),  # north Vietnam keeps Bangkok's clock: see _ALIAS_COUNTRIES
     "thailand": ("Asia/Bangkok",),
     "philippines": ("Asia/Manila",),
     "indonesia": ("Asia/Jakarta",),
@@ -368,6 +374,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "peru": ("America/Lima",),
     "chile": ("America/Santiago",),
 }
+
+# Aliases whose zone is named after a city in another country.
+_ALIAS_COUNTRIES: dict[str, str] = {"hanoi": "VN"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,3 +517,44 @@ def zone_for_location(latitude: float, longitude: float) -> str | None:
         return None
     found = _finder().timezone_at_land(lng=longitude, lat=latitude)
     return None if found is None else canonical_zone(found)
+
+
+def place_country(query: str, zone: str) -> str | None:
+    """The country of a typed place that was taken as `zone`, or None if it is not certain."""
+    q = normalize(query)
+    if zone in _index().keys.get(q, ()):  # a name of this zone's place, typed in full
+        return _ALIAS_COUNTRIES.get(q) or city_country(zone)
+    return certain_country(zone)
+
+
+def country_at(latitude: float, longitude: float, zone: str) -> str | None:
+    """The country at a shared location in `zone`, or None if it is not certain."""
+    candidates = zone_countries(zone)
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    inside = containing(latitude, longitude, candidates)
+    return inside[0] if len(inside) == 1 else None
+
+
+@cache
+def _country_keys() -> dict[str, str]:
+    """Normalised country names ("britain uk", "britain", "uk") -> code."""
+    keys: dict[str, str] = {}
+    for code, name in country_names().items():
+        plain, _, aside = name.partition("(")
+        for key in (name, plain, aside):
+            keys.setdefault(normalize(key), code)
+    keys.pop("", None)
+    return keys
+
+
+def country_by_name(text: str) -> str | None:
+    """The country a typed name means: a country's name, else a place typed in full."""
+    if len(text) > MAX_QUERY:
+        return None
+    code = _country_keys().get(normalize(text))
+    if code is not None:
+        return code
+    found = suggest_zones(text, limit=1)
+    q = normalize(text)
+    return place_country(text, found[0]) if found and q in _index().keys else None

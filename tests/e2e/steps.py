@@ -28,11 +28,17 @@ async def enrol(
     bed: str = "23:00",
     onset: str = "Yesterday",
     user: int = USER,
+    country: str | None = None,
 ) -> Profile:
-    """Tap and type through enrolment as `user` would; returns the stored, active profile."""
+    """Tap and type through enrolment as `user` would; returns the stored, active profile.
+
+    `country` is the button to tap when the place leaves the country uncertain.
+    """
     await bot.send("/start", user=user)
     await bot.tap(CONSENT_BUTTON, user=user)
     await bot.send(zone, user=user)
+    if country is not None:
+        await bot.tap(country, user=user)
     await bot.send(wake, user=user)
     await bot.send(bed, user=user)
     await bot.tap(onset, user=user)

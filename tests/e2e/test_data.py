@@ -146,7 +146,7 @@ async def test_export_includes_an_unfinished_conversation(bot: Harness) -> None:
     assert rows == []
     assert data["profile"]["status"] == "onboarding"
     assert data["checkins"] == []
-    assert data["conversation_in_progress"]["answers"] == {"zone": "Asia/Tokyo"}
+    assert data["conversation_in_progress"]["answers"] == {"zone": "Asia/Tokyo", "country": "JP"}
 
 
 async def test_export_never_contains_another_persons_data(bot: Harness) -> None:

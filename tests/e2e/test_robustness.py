@@ -160,7 +160,7 @@ async def test_buttons_keep_working_after_the_bot_restarts(
                 assert ASK_BED in second.last().text
                 flow = await second.store.get_flow(USER)
                 assert flow is not None
-                assert flow.answers == {"zone": "Europe/London", "wake": "07:00"}
+                assert flow.answers == {"zone": "Europe/London", "country": "GB", "wake": "07:00"}
     finally:
         await redis.aclose()
 

@@ -12,6 +12,7 @@ from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import enrol
 
 ZONE_BUTTON = "🌍 Time zone"
+COUNTRY_BUTTON = "🆘 Country"
 WAKE_BUTTON = "⏰ Wake time"
 BED_BUTTON = "🌙 Bedtime"
 DONE_BUTTON = "✅ Done"
@@ -25,14 +26,19 @@ def seen(html: str) -> str:
     return parse_html(html).text
 
 
-def menu_text(bot: Harness, zone: str, wake: str, bedtime: str) -> str:
-    return seen(render(content_of(bot).ui.settings_menu, zone=zone, wake=wake, bedtime=bedtime))
-
-
-def updated_menu(bot: Harness, zone: str, wake: str, bedtime: str) -> str:
+def menu_text(
+    bot: Harness, zone: str, wake: str, bedtime: str, country: str = "Britain (UK)"
+) -> str:
     ui = content_of(bot).ui
-    menu = render(ui.settings_menu, zone=zone, wake=wake, bedtime=bedtime)
-    return seen(f"{ui.settings_updated}\n\n{menu}")
+    values = {"zone": zone, "wake": wake, "bedtime": bedtime, "country": country}
+    return seen(render(ui.settings_menu, **values))
+
+
+def updated_menu(
+    bot: Harness, zone: str, wake: str, bedtime: str, country: str = "Britain (UK)"
+) -> str:
+    menu = menu_text(bot, zone, wake, bedtime, country)
+    return f"{seen(content_of(bot).ui.settings_updated)}\n\n{menu}"
 
 
 async def profile_of(bot: Harness) -> Profile:
@@ -51,7 +57,7 @@ async def test_menu_shows_current_settings(bot: Harness) -> None:
     menu = await open_settings(bot)
     assert menu.text == menu_text(bot, "London (Europe)", "07:00", "23:00")
     labels = [text for row in menu.button_values for text, _ in row]
-    assert labels == [ZONE_BUTTON, WAKE_BUTTON, BED_BUTTON, DONE_BUTTON]
+    assert labels == [ZONE_BUTTON, COUNTRY_BUTTON, WAKE_BUTTON, BED_BUTTON, DONE_BUTTON]
     flow = await bot.store.get_flow(USER)
     assert flow is not None
     assert (flow.kind, flow.step) == (FlowKind.SETTINGS, "menu")
@@ -73,7 +79,7 @@ async def test_change_zone_by_typing_an_ambiguous_city(bot: Harness) -> None:
     assert (await profile_of(bot)).zone == "America/Los_Angeles"
     zone_set, saved = bot.texts()[-2:]
     assert zone_set.startswith("🌍 Time zone set: Los Angeles (America)")
-    assert saved == updated_menu(bot, "Los Angeles (America)", "07:00", "23:00")
+    assert saved == updated_menu(bot, "Los Angeles (America)", "07:00", "23:00", "United States")
     flow = await bot.store.get_flow(USER)
     assert flow is not None
     assert flow.step == "menu"  # the saved change shows the menu again
@@ -85,7 +91,7 @@ async def test_change_zone_by_typing_a_unique_city(bot: Harness) -> None:
     await bot.tap(ZONE_BUTTON, message_id=menu.message_id)
     await bot.send("Berlin")
     assert (await profile_of(bot)).zone == "Europe/Berlin"
-    assert bot.last().text == updated_menu(bot, "Berlin (Europe)", "07:00", "23:00")
+    assert bot.last().text == updated_menu(bot, "Berlin (Europe)", "07:00", "23:00", "Germany")
 
 
 async def test_change_zone_by_sharing_a_location(bot: Harness) -> None:

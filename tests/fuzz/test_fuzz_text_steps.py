@@ -15,11 +15,13 @@ from datetime import time
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from bot.country import country_of, zone_countries
 from bot.models import Flow, FlowKind, Profile
 from bot.plan import times_are_valid
 from bot.steps import interpret_zone
 from bot.store import person_keys
 from bot.timeparse import format_time, parse_time
+from bot.zones import country_by_name
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import keyspace
 from tests.factories import make_profile
@@ -75,6 +77,8 @@ STEPS = [
     Step("settings menu", FlowKind.SETTINGS, "menu", enrolled=True),
     Step("no conversation, enrolled", None, enrolled=True),
     Step("no conversation, a stranger", None),
+    Step("enrol country", FlowKind.ENROL, "country", (("zone", "Asia/Bangkok"), ("country", ""))),
+    Step("settings country", FlowKind.SETTINGS, "country", enrolled=True),
 ]
 
 
@@ -94,10 +98,18 @@ def expected_enrol_flow(step: Step, flow: Flow, text: str) -> Flow:
     """Where enrolment should be after `text`, by the pure parsers."""
     answers = dict(flow.answers)
     if step.step == "zone":
-        zone = interpret_zone(text).zone
-        if zone is None:
+        found = interpret_zone(text)
+        if found.zone is None:
             return flow
-        return flow.model_copy(update={"step": "wake", "answers": {**answers, "zone": zone}})
+        answers |= {"zone": found.zone, "country": found.country or ""}
+        return flow.model_copy(
+            update={"step": "wake" if found.country else "country", "answers": answers}
+        )
+    if step.step == "country":
+        country = country_by_name(text)
+        if country is None:
+            return flow
+        return flow.model_copy(update={"step": "wake", "answers": {**answers, "country": country}})
     parsed = parse_time(text)
     if parsed is None:
         return flow
@@ -113,8 +125,14 @@ def expected_enrol_flow(step: Step, flow: Flow, text: str) -> Flow:
 def expected_profile(step: Step, profile: Profile, text: str) -> Profile | None:
     """The person's settings after `text` at a /settings step; None if it is not accepted."""
     if step.step == "zone":
-        zone = interpret_zone(text).zone
-        return None if zone is None else profile.model_copy(update={"zone": zone})
+        found = interpret_zone(text)
+        if found.zone is None:
+            return None
+        kept = profile.country if profile.country in zone_countries(found.zone) else None
+        return profile.model_copy(update={"zone": found.zone, "country": found.country or kept})
+    if step.step == "country":
+        country = country_by_name(text)
+        return None if country is None else profile.model_copy(update={"country": country})
     parsed = parse_time(text)
     if step.step not in ("wake", "bed") or parsed is None:
         return None
@@ -141,7 +159,8 @@ async def check_state(
         if want is not None:  # saved, and the question became a fresh menu
             assert stored.model_dump(exclude={"version"}) == want.model_dump(exclude={"version"})
             assert stored_flow is not None
-            assert stored_flow.step == "menu"
+            uncertain = step.step == "zone" and country_of(want) is None  # asked next
+            assert stored_flow.step == ("country" if uncertain else "menu")
         else:
             assert stored == profile
             assert stored_flow == flow
