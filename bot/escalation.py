@@ -15,6 +15,7 @@ from telegram.error import BadRequest
 from bot.callbacks import Callback
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
+from bot.country import country_of
 from bot.emergency_numbers import emergency_number
 from bot.models import WARNING_SIGN_FIELDS, Level, Profile, Reason
 from bot.replies import Button, answer, button, keyboard, send, send_to, user_id_of
@@ -122,7 +123,7 @@ async def escalate(
     be a new event); `always` are see-doctor reasons to explain even if advised before.
     """
     context.bot_data.metrics.red_flag(result.assessment.level)
-    content = services(context).content
+    content = services(context).content.local(country_of(profile))
     if result.emergency_now:
         text = emergency_text(content, profile, result, signs)
         safe = keyboard([[button(content.redflags.emergency_safe_button, SAFE)]])
@@ -137,7 +138,7 @@ def emergency_text(
 ) -> str:
     """ "Call <number> now", then what each emergency sign means."""
     redflags = content.redflags
-    number = emergency_number(profile.zone if profile else None) or redflags.unknown_number
+    number = number_to_call(content, profile)
     reasons = [
         r
         for r in result.assessment.reasons
@@ -145,6 +146,12 @@ def emergency_text(
     ]
     lines = [redflags.see_doctor[r] for r in reasons]
     return "\n\n".join([render(redflags.emergency, number=number), *lines])
+
+
+def number_to_call(content: Content, profile: Profile | None) -> str:
+    """The emergency number for the person, or the words for "your local emergency number"."""
+    found = emergency_number(profile.zone if profile else None)
+    return found or content.redflags.unknown_number
 
 
 def see_doctor_text(content: Content, reasons: Sequence[Reason]) -> str:

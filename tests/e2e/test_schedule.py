@@ -55,7 +55,7 @@ EVENING = {
     7: "🌙 Last check-in of the plan",
 }
 SLEEP = "😴 How did you sleep? Roughly how many hours last night?"
-SUMMARY = "🎉 You've finished the 7-day plan!"
+SUMMARY = "🏁 You've finished the 7-day plan."
 FOLLOW_UP_14 = "👋 Hello again"
 FOLLOW_UP_21 = "👋 Three-week check"
 
