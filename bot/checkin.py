@@ -20,8 +20,18 @@ from bot.callbacks import Callback
 from bot.content import Content, Question, render, render_plain
 from bot.context import Context, services
 from bot.daily import friendly_date, is_enrolled, today_of
-from bot.escalation import SIGNS_DONE, SIGNS_NONE, escalate, mark_advised, sign_rows, toggled
+from bot.emergency_numbers import number_to_call
+from bot.escalation import (
+    SIGNS_DONE,
+    SIGNS_NONE,
+    escalate,
+    mark_advised,
+    sign_rows,
+    toggled,
+)
+from bot.localtime import local_now
 from bot.models import CheckIn, CheckInRecord, Flow, FlowKind, Profile
+from bot.plan import is_evening
 from bot.replies import answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
 from bot.store import Also, ProfileNotFound
 from bot.triage import Triage, assess_person, triage
@@ -101,7 +111,7 @@ def _refusal(content: Content, profile: Profile | None, now: datetime) -> str | 
     if profile is None or not is_enrolled(profile) or profile.start_date is None:
         return content.ui.not_enrolled
     day = today_of(profile, now).day or 0
-    if day < 1:
+    if day < 0:  # the day before day 1 is fine: that check-in can be the baseline
         return render(content.ui.plan_not_started, start_date=friendly_date(profile.start_date))
     return None
 
@@ -304,7 +314,7 @@ async def _finish(update: Update, context: Context, flow: Flow, signs: tuple[str
     toast = render_plain(ui.checkin_updated if again else ui.checkin_saved)
     await asyncio.gather(
         answer(query, toast),
-        edit(query, svc.content.checkin.done),
+        edit(query, _done_text(svc.content, profile, result, svc.clock.now())),
         _follow_up(update, context, profile, result, checkin, signs),
     )
 
@@ -324,6 +334,18 @@ def _build(profile: Profile | None, flow: Flow, signs: tuple[str, ...]) -> Check
         return CheckIn.model_validate(values)
     except ValidationError:
         return None
+
+
+def _done_text(content: Content, profile: Profile, result: Triage, now: datetime) -> str:
+    """The check-in message's last words: an emergency alone, with nothing cheerful beside it;
+    otherwise thanks, and "rest well tonight" only in the person's evening."""
+    checkin = content.checkin
+    if result.emergency_now:
+        return render(checkin.done_emergency, number=number_to_call(content, profile))
+    local = local_now(profile.zone or "UTC", now)
+    if profile.bedtime is not None and is_evening(local.time(), profile.bedtime):
+        return f"{checkin.done}\n{checkin.done_evening}"
+    return checkin.done
 
 
 async def _follow_up(

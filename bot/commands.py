@@ -14,6 +14,7 @@ from bot.callbacks import Callback
 from bot.charts import chart_png
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
+from bot.country import country_of
 from bot.daily import is_enrolled, today_message, today_of
 from bot.insight import WeekInsight, week_insight
 from bot.insight_text import chart_caption, week_summary
@@ -50,7 +51,8 @@ async def _send_today(update: Update, context: Context) -> None:
     if profile is None:
         await send(update, context, svc.content.ui.not_enrolled)
         return
-    text, markup = today_message(svc.content, profile, svc.clock.now())
+    content = svc.content.local(country_of(profile))
+    text, markup = today_message(content, profile, svc.clock.now())
     await send(update, context, text, markup)
 
 
@@ -95,7 +97,8 @@ async def on_progress(update: Update, context: Context) -> None:
     finished = days_done(profile, today, records)
     insight = week_insight(profile, records, reports, today.local_date)
     if (today.day or 0) > PLAN_DAYS:
-        for text in week_summary(svc.content, profile, insight, finished, len(records)):
+        content = svc.content.local(country_of(profile))
+        for text in week_summary(content, profile, insight, finished, len(records)):
             await send(update, context, text)
     if records:
         await _send_chart(update, context, insight)

@@ -7,8 +7,8 @@ raises `ContentError` with that list, or returns a typed `Content`. Nothing happ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,6 +29,7 @@ from bot.content_models import (
     Toggle,
     WarningSigns,
 )
+from bot.content_terms import Terms, TermsFile, fill_terms
 from bot.content_text import Html, render, render_plain
 from bot.content_ui import Ui
 
@@ -56,6 +57,9 @@ __all__ = [
 ]
 
 ROOT_KEY = "(root)"
+TERMS_FILE = "terms.yaml"
+# Stand-in words, so the texts can still be checked when terms.yaml itself is broken.
+_ANY_WORDS = dict.fromkeys(Terms.model_fields, "a doctor")
 FILES: dict[str, type[BaseModel]] = {
     "plan.yaml": Plan,
     "checkin.yaml": CheckinContent,
@@ -64,6 +68,7 @@ FILES: dict[str, type[BaseModel]] = {
     "guide.yaml": Guide,
     "consent.yaml": Consent,
     "ui.yaml": Ui,
+    TERMS_FILE: TermsFile,
 }
 _LOCALE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?")
 _M = TypeVar("_M", bound=BaseModel)
@@ -81,7 +86,7 @@ class ContentError(Exception):
 
 @dataclass(frozen=True)
 class Content:
-    """Everything the bot says in one locale, validated."""
+    """Everything the bot says in one locale, validated, in plain words for any country."""
 
     locale: str
     plan: Plan
@@ -91,14 +96,20 @@ class Content:
     guide: Guide
     consent: Consent
     ui: Ui
+    # The same texts with a country's own words (terms.yaml), by ISO 3166 code.
+    variants: Mapping[str, Content] = field(default_factory=dict, compare=False, repr=False)
+
+    def local(self, country: str | None) -> Content:
+        """The texts in the words of `country` (None or a country without its own: plain)."""
+        return self.variants.get(country or "", self)
 
 
 def content_problems(locale_dir: Path) -> list[str]:
-    """Every problem in a locale folder, each as `"<file>: <dotted.key>: <message>"`."""
-    problems: list[str] = []
-    for name, model in FILES.items():
-        _load_file(locale_dir, name, model, problems)
-    return problems
+    """Every problem in a locale folder, each as `"<file>: <dotted.key>: <message>"`.
+
+    The texts are checked with the plain words and with each country's words.
+    """
+    return _load_all(locale_dir, "en")[1]
 
 
 def load_content(root: Path, locale: str) -> Content:
@@ -108,16 +119,47 @@ def load_content(root: Path, locale: str) -> Content:
     folder = root / locale
     if not folder.is_dir():
         raise ContentError([f"{folder}: no content folder for locale {locale!r}"])
-    problems: list[str] = []
-    plan = _load_file(folder, "plan.yaml", Plan, problems)
-    checkin = _load_file(folder, "checkin.yaml", CheckinContent, problems)
-    redflags = _load_file(folder, "redflags.yaml", RedFlags, problems)
-    faq = _load_file(folder, "faq.yaml", Faq, problems)
-    guide = _load_file(folder, "guide.yaml", Guide, problems)
-    consent = _load_file(folder, "consent.yaml", Consent, problems)
-    ui = _load_file(folder, "ui.yaml", Ui, problems)
-    if problems:
+    content, problems = _load_all(folder, locale)
+    if content is None or problems:
         raise ContentError(problems)
+    return content
+
+
+def _load_all(folder: Path, locale: str) -> tuple[Content | None, list[str]]:
+    """The content with its country variants, or None; and every problem, each once."""
+    problems: list[str] = []
+    terms = _load_file(folder, TERMS_FILE, TermsFile, problems)
+    loaded: dict[str, Content | None] = {}
+    for country in ("", *(terms.countries if terms else ())):
+        found: list[str] = []
+        loaded[country] = _load_texts(folder, locale, _words(terms, country), found)
+        suffix = f" (with the words for {country})" if country else ""
+        problems += [f"{p}{suffix}" for p in found if p not in problems]
+    plain = loaded.pop("")
+    variants = {code: c for code, c in loaded.items() if c is not None}
+    if plain is None or len(variants) < len(loaded):
+        return None, problems
+    return replace(plain, variants=variants), problems
+
+
+def _words(terms: TermsFile | None, country: str) -> Mapping[str, str]:
+    return terms.words(country or None) if terms is not None else _ANY_WORDS
+
+
+def _load_texts(
+    folder: Path, locale: str, words: Mapping[str, str], problems: list[str]
+) -> Content | None:
+    """Every text file with `words` filled in; None (and `problems`) if any is invalid."""
+    before = len(problems)
+    plan = _load_file(folder, "plan.yaml", Plan, problems, words)
+    checkin = _load_file(folder, "checkin.yaml", CheckinContent, problems, words)
+    redflags = _load_file(folder, "redflags.yaml", RedFlags, problems, words)
+    faq = _load_file(folder, "faq.yaml", Faq, problems, words)
+    guide = _load_file(folder, "guide.yaml", Guide, problems, words)
+    consent = _load_file(folder, "consent.yaml", Consent, problems, words)
+    ui = _load_file(folder, "ui.yaml", Ui, problems, words)
+    if len(problems) > before:
+        return None
     return Content(
         locale=locale,
         plan=_valid(plan),
@@ -136,8 +178,14 @@ def _valid(model: _M | None) -> _M:
     return model
 
 
-def _load_file(folder: Path, name: str, model: type[_M], problems: list[str]) -> _M | None:
-    """Validate one file, appending its problems; return the model if it is valid."""
+def _load_file(
+    folder: Path,
+    name: str,
+    model: type[_M],
+    problems: list[str],
+    words: Mapping[str, str] | None = None,
+) -> _M | None:
+    """Validate one file (with `words` filled in), appending its problems; return the model."""
     path = folder / name
     if not path.is_file():
         problems.append(f"{name}: {ROOT_KEY}: file is missing")
@@ -158,7 +206,7 @@ def _load_file(folder: Path, name: str, model: type[_M], problems: list[str]) ->
         problems.append(f"{name}: {ROOT_KEY}: file is empty")
         return None
     try:
-        return model.model_validate(data)
+        return model.model_validate(data if words is None else fill_terms(data, words))
     except ValidationError as exc:
         problems.extend(f"{name}: {_describe(error, lines)}" for error in exc.errors())
         return None

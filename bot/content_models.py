@@ -51,6 +51,7 @@ class Summary(ContentModel):
     header: Annotated[str, Text(MESSAGE, "days_done", "checkins")]
     improved: Message
     same: Message
+    no_twitching: Message  # "same" when there was no twitching at either end
     worse: Message
     not_enough_data: Message
     see_doctor: Message  # followed by the see-doctor lines for every reason found
@@ -59,7 +60,7 @@ class Summary(ContentModel):
 
 
 class FollowUp(ContentModel):
-    day_14: Annotated[str, Text(MESSAGE, "days_since_onset")]
+    day_15: Annotated[str, Text(MESSAGE, "days_since_onset")]
     day_21: Annotated[str, Text(MESSAGE, "days_since_onset")]
     checkin_button: Button
     settled: Message  # the follow-up check-in says the twitching has stopped
@@ -231,6 +232,8 @@ class CheckinContent(ContentModel):
     intro: Message
     progress: Annotated[str, Text(MESSAGE, need=("number", "total"))]
     done: Message
+    done_evening: Message  # added to `done` in the person's evening and night
+    done_emergency: Annotated[str, Text(MESSAGE, need=("number",))]
     questions: list[Question]
     warning_signs: WarningSigns
     morning_sleep: Question

@@ -57,6 +57,9 @@ def city_country(zone: str) -> str | None:
     return _zone_tab().get(zone) or certain_country(zone)
 
 
-def country_of(profile: Profile) -> str | None:
-    """The person's country: the one they gave, else the one their zone makes certain."""
+def country_of(profile: Profile | None) -> str | None:
+    """The person's ISO 3166 alpha-2 country: the one they gave, else the one their zone makes
+    certain; None where it is not known (texts then use words that fit every country)."""
+    if profile is None:
+        return None
     return profile.country or certain_country(profile.zone)

@@ -15,6 +15,7 @@ from telegram import InputFile, Update
 from bot.callbacks import Callback
 from bot.content import render_plain
 from bot.context import Context, services
+from bot.country import country_of
 from bot.daily import today_of
 from bot.insight import week_insight
 from bot.models import CheckIn, CheckInRecord, Flow, Profile, SignReport
@@ -80,7 +81,8 @@ async def _send_report(
     svc = services(context)
     now = svc.clock.now()
     insight = week_insight(profile, checkins, reports, today_of(profile, now).local_date)
-    pdf = await asyncio.to_thread(report_pdf, svc.content, profile, insight, now)
+    content = svc.content.local(country_of(profile))
+    pdf = await asyncio.to_thread(report_pdf, content, profile, insight, now)
     await context.bot.send_document(
         chat_id,
         InputFile(io.BytesIO(pdf), filename=PDF_NAME),

@@ -9,6 +9,7 @@ from typing import Annotated, Self
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
+from bot.content import Content
 from bot.country import country_of, zone_countries
 from bot.models import Profile
 from content import CONTENT_ROOT
@@ -71,3 +72,9 @@ def number_for(profile: Profile | None) -> str | None:
         return emergency_number(country)
     shared = {emergency_number(c) for c in zone_countries(profile.zone)}
     return shared.pop() if len(shared) == 1 else None
+
+
+def number_to_call(content: Content, profile: Profile | None) -> str:
+    """What to put after "call": the person's number, or the words for "your local emergency
+    number" where none is known."""
+    return number_for(profile) or content.redflags.unknown_number

@@ -14,11 +14,13 @@ from bot.callbacks import Callback
 from bot.commands import resume_after_stop
 from bot.content import render, render_plain
 from bot.context import Context, services
-from bot.country import city_country, country_names
+from bot.country import city_country, country_names, country_of
 from bot.daily import friendly_date, instruction, is_enrolled
+from bot.escalation import see_doctor_text
 from bot.localtime import local_now
-from bot.models import Flow, FlowKind, Profile, Status
+from bot.models import Flow, FlowKind, Profile, Reason, Status
 from bot.plan import start_date_for, times_are_valid
+from bot.redflags import MAX_DAYS_SINCE_ONSET
 from bot.replies import answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
 from bot.steps import (
     BED_CHOICES,
@@ -326,8 +328,10 @@ async def _finish(update: Update, context: Context, flow: Flow, option_id: str) 
         return False
     now_local = local_now(zone, svc.clock.now())
     start = start_date_for(now_local)
+    advice = _advice_at_enrolment(option.days_ago)
 
     def enrolled(profile: Profile) -> Profile:
+        advised = tuple(dict.fromkeys((*profile.advised_reasons, *advice)))
         return profile.model_copy(
             update={
                 "zone": zone,
@@ -339,17 +343,25 @@ async def _finish(update: Update, context: Context, flow: Flow, option_id: str) 
                 "status": Status.ACTIVE,
                 "pauses": (),
                 "emergency_hold": False,
+                "advised_reasons": advised,
             }
         )
 
     saved = await svc.store.update_profile(user_id_of(update), enrolled, also=Also(clear_flow=True))
-    await _confirm(update, context, saved, now_local.date())
+    await _confirm(update, context, saved, now_local.date(), advice)
     return True
 
 
-async def _confirm(update: Update, context: Context, profile: Profile, today: date) -> None:
-    """The plan summary, and the first step at once if day 1 is today."""
-    content = services(context).content
+def _advice_at_enrolment(days_ago: int) -> tuple[Reason, ...]:
+    """Twitching for more than 2 weeks already: see a doctor, and run the plan as well."""
+    return (Reason.LASTING_OVER_TWO_WEEKS,) if days_ago > MAX_DAYS_SINCE_ONSET else ()
+
+
+async def _confirm(
+    update: Update, context: Context, profile: Profile, today: date, advice: tuple[Reason, ...]
+) -> None:
+    """The plan summary, any see-a-doctor advice, and the first step at once if day 1 is today."""
+    content = services(context).content.local(country_of(profile))
     ui = content.ui
     routine = routine_of(profile)
     assert routine is not None  # just enrolled: active, with a zone, times and a start date
@@ -363,6 +375,8 @@ async def _confirm(update: Update, context: Context, profile: Profile, today: da
         first_day_note=ui.starts_today if starts_today else ui.starts_tomorrow,
     )
     await send(update, context, summary)
+    if advice:
+        await send(update, context, see_doctor_text(content, advice))
     if starts_today:
         text, markup = instruction(content, 1)
         await send(update, context, text, markup)

@@ -15,6 +15,7 @@ from telegram.error import BadRequest
 from bot.callbacks import Callback
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
+from bot.country import country_of
 from bot.emergency_numbers import number_for
 from bot.models import WARNING_SIGN_FIELDS, Level, Profile, Reason
 from bot.replies import Button, answer, button, keyboard, send, send_to, user_id_of
@@ -122,7 +123,7 @@ async def escalate(
     be a new event); `always` are see-doctor reasons to explain even if advised before.
     """
     context.bot_data.metrics.red_flag(result.assessment.level)
-    content = services(context).content
+    content = services(context).content.local(country_of(profile))
     if result.emergency_now:
         text = emergency_text(content, profile, result, signs)
         safe = keyboard([[button(content.redflags.emergency_safe_button, SAFE)]])

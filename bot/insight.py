@@ -119,6 +119,7 @@ _SIGN_FIELDS_AS_REASONS: tuple[Reason, ...] = (
     Reason.PAINFUL,
     Reason.SPREADING,
     Reason.CANNOT_CLOSE_EYE,
+    Reason.EYELID_CLAMPS_SHUT,
     Reason.EYE_REDNESS_OR_DISCHARGE,
 )
 _LOCATION_REASONS: dict[TwitchLocation, Reason] = {
@@ -217,7 +218,9 @@ def timeline(
     end = max([end, *dated])
     if end < start:
         return ()
-    first = max(start, end - timedelta(days=MAX_TIMELINE_DAYS - 1))
+    eve = start - timedelta(days=1)  # a check-in the day before day 1 is part of the week
+    begin = eve if any(r.local_date == eve for r in records) else start
+    first = max(begin, end - timedelta(days=MAX_TIMELINE_DAYS - 1))
     by_date = {r.local_date: r.checkin for r in latest_per_date(records)}
     flags: dict[date, list[Reason]] = {}
     for answer in red_flag_answers(records, reports):
@@ -247,6 +250,24 @@ class NextStep(StrEnum):
     EMERGENCY = "emergency"
 
 
+class Change(StrEnum):
+    """Day 1 against day 7 as the summary words it; the values name content keys."""
+
+    IMPROVED = "improved"
+    SAME = "same"
+    NO_TWITCHING = "no_twitching"  # no twitching at either end: nothing to improve on
+    WORSE = "worse"
+    NOT_ENOUGH_DATA = "not_enough_data"
+
+
+_CHANGE_OF_TREND = {
+    Trend.BETTER: Change.IMPROVED,
+    Trend.SAME: Change.SAME,
+    Trend.WORSE: Change.WORSE,
+    Trend.NOT_ENOUGH_DATA: Change.NOT_ENOUGH_DATA,
+}
+
+
 class Doctor(StrEnum):
     """Which kind of doctor; the values name content keys."""
 
@@ -256,12 +277,16 @@ class Doctor(StrEnum):
 
 @dataclass(frozen=True)
 class WeekInsight:
-    """The facts of the week's summary, the chart and the doctor's PDF."""
+    """The facts of the week's summary, the chart and the doctor's PDF.
+
+    `change`, `advice`, `next_step` and `doctors` are one verdict (see `_verdict`), so the
+    summary's lines cannot disagree with each other.
+    """
 
     days: tuple[DayPoint, ...]
-    first: DayPoint | None  # the first plan day (1..7) with a check-in
+    first: DayPoint | None  # the first plan day (0..7) with a check-in
     last: DayPoint | None  # the last one, on a later date than `first`
-    trend: Trend
+    change: Change
     steps_done: tuple[int, ...]  # plan days 1..7 with a check-in
     patterns: tuple[Pattern, ...]
     red_flags: tuple[RedFlagAnswer, ...]
@@ -283,15 +308,14 @@ def week_insight(
     first = plan_points[0] if plan_points else None
     last = plan_points[-1] if len(plan_points) > 1 else None
     change = _change(daily, first, last)
-    advice = _advice(profile.advised_reasons, [r.checkin for r in daily], reports)
-    still_twitching = last is not None and last.checkin is not None and _twitching(last.checkin)
-    next_step, doctors = _next_step(advice, change, still_twitching)
+    advice = _advice(profile.advised_reasons, [r.checkin for r in daily], reports, change)
+    next_step, doctors = _next_step(advice)
     return WeekInsight(
         days=days,
         first=first,
         last=last,
-        trend=change,
-        steps_done=tuple(sorted({d.day for d in plan_points})),
+        change=change,
+        steps_done=tuple(sorted({d.day for d in plan_points if d.day >= 1})),
         patterns=trigger_patterns([r.checkin for r in daily]),
         red_flags=red_flag_answers(records, reports),
         advice=advice,
@@ -301,36 +325,42 @@ def week_insight(
 
 
 def _on_plan_day(point: DayPoint) -> bool:
-    return not point.paused and 1 <= point.day <= PLAN_DAYS
+    """Days 1 to 7, and a check-in made the day before day 1 (it can be the baseline)."""
+    return not point.paused and 0 <= point.day <= PLAN_DAYS
 
 
-def _twitching(checkin: CheckIn) -> bool:
-    return checkin.episodes_per_day > 0
-
-
-def _change(daily: Sequence[CheckInRecord], first: DayPoint | None, last: DayPoint | None) -> Trend:
+def _change(
+    daily: Sequence[CheckInRecord], first: DayPoint | None, last: DayPoint | None
+) -> Change:
     """Day 1 (or the first plan day checked in) against day 7 (or the last one)."""
     if first is None or last is None:
-        return Trend.NOT_ENOUGH_DATA
+        return Change.NOT_ENOUGH_DATA
     ends = [r for r in daily if r.local_date in (first.local_date, last.local_date)]
-    return trend(ends)
+    if all(r.checkin.episodes_per_day == 0 for r in ends):
+        return Change.NO_TWITCHING
+    return _CHANGE_OF_TREND[trend(ends)]
 
 
 def _advice(
-    advised: Sequence[Reason], checkins: Sequence[CheckIn], reports: Sequence[SignReport]
+    advised: Sequence[Reason],
+    checkins: Sequence[CheckIn],
+    reports: Sequence[SignReport],
+    change: Change,
 ) -> tuple[Reason, ...]:
+    """Every reason advised or found, with "not improving" decided by the week's change alone:
+    the latest answers of day 1 and day 7 overrule an older answer that was updated since."""
     found = assess_person(checkins, reports).reasons
-    reasons = dict.fromkeys([*advised, *found])
+    reasons: dict[Reason, None] = dict.fromkeys(
+        r for r in (*advised, *found) if r is not Reason.NOT_IMPROVING
+    )
+    if change in (Change.SAME, Change.WORSE):
+        reasons[Reason.NOT_IMPROVING] = None
     return tuple(sorted(reasons, key=lambda r: r.level is not Level.EMERGENCY))
 
 
-def _next_step(
-    advice: Sequence[Reason], change: Trend, still_twitching: bool
-) -> tuple[NextStep, tuple[Doctor, ...]]:
-    """Emergency signs first; then which doctors the reasons (or no improvement) point to."""
+def _next_step(advice: Sequence[Reason]) -> tuple[NextStep, tuple[Doctor, ...]]:
+    """Emergency signs first; then which doctors the reasons point to."""
     doctors = [_DOCTOR_FOR.get(r, Doctor.GP) for r in advice if r not in EMERGENCY_REASONS]
-    if still_twitching and change in (Trend.SAME, Trend.WORSE):
-        doctors.append(Doctor.GP)  # the plan's own advice when a week changed nothing
     unique = tuple(sorted(set(doctors), key=list(Doctor).index))
     if any(r in EMERGENCY_REASONS for r in advice):
         return NextStep.EMERGENCY, unique

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.content import Content, render, render_plain
-from bot.emergency_numbers import number_for
+from bot.emergency_numbers import number_to_call
 from bot.insight import (
     DayPoint,
     NextStep,
@@ -22,19 +22,10 @@ from bot.insight import (
 )
 from bot.models import CheckIn, Duration, Profile, Reason, TwitchLocation
 from bot.plan import PLAN_DAYS
-from bot.progress import Trend
 from bot.telegram_html import utf16_length, visible_length, visible_text
 
 MAX_MESSAGE = 4096
 MAX_CAPTION = 1024
-
-# The plan's summary names its trend parts differently from the Trend values.
-_TREND_PART = {
-    Trend.BETTER: "improved",
-    Trend.SAME: "same",
-    Trend.WORSE: "worse",
-    Trend.NOT_ENOUGH_DATA: "not_enough_data",
-}
 
 
 def short_date(day: date) -> str:
@@ -176,7 +167,7 @@ def week_summary(
     parts = content.plan.summary
     header = render(parts.header, days_done=days_done, checkins=checkins)
     sections = [
-        "\n\n".join([header, getattr(parts, _TREND_PART[insight.trend])]),
+        "\n\n".join([header, getattr(parts, insight.change.value)]),
         _changed(content, insight),
         _steps(content, insight),
         patterns_text(content, insight.patterns),
@@ -247,8 +238,7 @@ def _next(content: Content, profile: Profile, insight: WeekInsight) -> str:
     words = content.ui.insight
     lines = [words.next_header]
     if insight.next_step is NextStep.EMERGENCY:
-        found = number_for(profile) or content.redflags.unknown_number
-        lines.append(render(words.next_emergency, number=found))
+        lines.append(render(words.next_emergency, number=number_to_call(content, profile)))
     if insight.doctors:
         kinds = [str(getattr(words.doctors, d.value)) for d in insight.doctors]
         lines.append(render(words.next_doctor, doctors=words.doctors_joiner.join(kinds)))

@@ -38,7 +38,7 @@ class CheckIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    day: int = Field(ge=1)
+    day: int = Field(ge=0)  # 0: checked in the day before day 1 (it can be the baseline)
     twitch_location: TwitchLocation
     episodes_per_day: int = Field(ge=0)
     worst_duration: Duration
@@ -51,6 +51,8 @@ class CheckIn(BaseModel):
     confusion: bool = False
     vision_change: bool = False
     eye_redness_or_discharge: bool = False
+    # The eyelid closes completely with the twitch, or is hard to open (AAO, Mayo Clinic).
+    eyelid_clamps_shut: bool = False
     days_since_onset: int = Field(ge=0)
     sleep_hours: float = Field(ge=0, le=24, allow_inf_nan=False)
     caffeine_drinks: int = Field(ge=0)
@@ -67,6 +69,9 @@ WARNING_SIGN_FIELDS: tuple[str, ...] = (
     "confusion",
     "vision_change",
     "eye_redness_or_discharge",
+    # Last: stored check-ins and /urgent buttons keep the signs as a bitmask in this order, so a
+    # new sign goes at the end and older rows read it as False.
+    "eyelid_clamps_shut",
 )
 
 
@@ -97,6 +102,7 @@ class Reason(StrEnum):
     PAINFUL = "painful"
     CONSTANT = "constant"
     CANNOT_CLOSE_EYE = "cannot_close_eye"
+    EYELID_CLAMPS_SHUT = "eyelid_clamps_shut"
     EYE_REDNESS_OR_DISCHARGE = "eye_redness_or_discharge"
     LASTING_OVER_TWO_WEEKS = "lasting_over_two_weeks"
     NOT_IMPROVING = "not_improving"

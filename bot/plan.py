@@ -18,7 +18,11 @@ from bot.models import Pause
 PLAN_DAYS = 7
 NOON = time(12, 0)
 EVENING_LEAD_MINUTES = 60
-FOLLOW_UP_DAYS_AFTER_ONSET: tuple[int, ...] = (14, 21)
+# "Tonight" fits from this long before bedtime until NIGHT_AFTER_BED_MINUTES after it.
+EVENING_BEFORE_BED_MINUTES = 4 * 60
+NIGHT_AFTER_BED_MINUTES = 3 * 60
+# Day 15 is the first day the "more than 14 days" rule can fire (DESIGN §4).
+FOLLOW_UP_DAYS_AFTER_ONSET: tuple[int, ...] = (15, 21)
 SEARCH_DAYS = 60
 _DAY_MINUTES = 24 * 60
 
@@ -29,7 +33,7 @@ class SlotKind(StrEnum):
     MORNING = "morning"  # at wake time: the day's instruction + "how did you sleep?"
     EVENING = "evening"  # an hour before bedtime: wind-down nudge + the day's check-in
     SUMMARY = "summary"  # at wake time on the first counted day after plan day 7
-    FOLLOW_UP = "follow_up"  # onset + 14 / + 21 days at the evening time, after the plan
+    FOLLOW_UP = "follow_up"  # onset + 15 / + 21 days at the evening time, after the plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,13 @@ def in_quiet_hours(local_time: time, wake_time: time, bedtime: time) -> bool:
     return local_time >= bedtime or local_time < wake_time
 
 
+def is_evening(local_time: time, bedtime: time) -> bool:
+    """Whether words like "tonight" fit the person's local time (not just after waking)."""
+    to_bed = (_minutes(bedtime) - _minutes(local_time)) % _DAY_MINUTES
+    since_bed = (_minutes(local_time) - _minutes(bedtime)) % _DAY_MINUTES
+    return to_bed <= EVENING_BEFORE_BED_MINUTES or since_bed < NIGHT_AFTER_BED_MINUTES
+
+
 def awake_minutes(wake_time: time, bedtime: time) -> int:
     """Minutes from wake time to bedtime (0 when they are equal)."""
     return (_minutes(bedtime) - _minutes(wake_time)) % _DAY_MINUTES
@@ -140,15 +151,19 @@ def slots_on(
         slots.append(Slot(SlotKind.EVENING, local_date, evening, late))
     if day == PLAN_DAYS + 1:
         slots.append(Slot(SlotKind.SUMMARY, local_date, wake_time))
-    if day > PLAN_DAYS and _is_follow_up_date(onset_date, local_date):
+    if day > PLAN_DAYS and _is_follow_up_date(onset_date, local_date, day):
         slots.append(Slot(SlotKind.FOLLOW_UP, local_date, evening, late))
     return slots
 
 
-def _is_follow_up_date(onset_date: date | None, local_date: date) -> bool:
+def _is_follow_up_date(onset_date: date | None, local_date: date, day: int) -> bool:
+    """Onset + 15 and + 21 days; one that fell inside the plan (or before it) comes on the day
+    after the plan instead, once, so someone twitching for weeks still hears what to do."""
     if onset_date is None:
         return False
-    return (local_date - onset_date).days in FOLLOW_UP_DAYS_AFTER_ONSET
+    since = (local_date - onset_date).days
+    missed = day == PLAN_DAYS + 1 and since > FOLLOW_UP_DAYS_AFTER_ONSET[0]
+    return since in FOLLOW_UP_DAYS_AFTER_ONSET or missed
 
 
 def next_slot(

@@ -28,6 +28,7 @@ _SIGN_REASONS: tuple[tuple[str, Reason], ...] = (
     ("spreading", Reason.SPREADING),
     ("painful", Reason.PAINFUL),
     ("cannot_close_eye", Reason.CANNOT_CLOSE_EYE),
+    ("eyelid_clamps_shut", Reason.EYELID_CLAMPS_SHUT),
     ("eye_redness_or_discharge", Reason.EYE_REDNESS_OR_DISCHARGE),
 )
 

@@ -18,6 +18,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.callbacks import Callback
 from bot.content import Content, render_plain
 from bot.context import Context, services
+from bot.country import country_of
 from bot.daily import today_of
 from bot.escalation import (
     SAFE,
@@ -78,7 +79,8 @@ async def on_sign(update: Update, context: Context, callback: Callback) -> None:
     arg = callback.args[1]
     if arg == SIGNS_NONE or (arg == SIGNS_DONE and not ticked):
         await answer(query)
-        await edit(query, content.ui.urgent_none)
+        profile, _, _ = await _history(context, user_id_of(update))
+        await edit(query, content.local(country_of(profile)).ui.urgent_none)
         return
     if arg == SIGNS_DONE:
         await _report(update, context, ticked)

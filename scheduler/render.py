@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 
 from bot.content import Content, render
+from bot.country import country_of
 from bot.daily import Today, instruction
 from bot.insight import week_insight
 from bot.insight_text import week_summary
 from bot.models import CheckInRecord, Profile, SignReport
-from bot.plan import SlotKind, plan_day
+from bot.plan import FOLLOW_UP_DAYS_AFTER_ONSET, SlotKind, plan_day
 from bot.progress import days_done
 from bot.replies import Button, button, columns, keyboard
 from scheduler.timing import SNOOZE_CHOICES, Due, routine_of, snooze_until
@@ -34,7 +35,8 @@ def render_due(
     reports: Sequence[SignReport] = (),
 ) -> list[Outgoing]:
     """The messages for a due slot, in the order they are sent; /urgent `reports` feed the
-    summary's list of red-flag answers."""
+    summary's list of red-flag answers. The texts use the words of the person's country."""
+    content = content.local(country_of(profile))
     kind = due.slot.kind
     if kind is SlotKind.MORNING:
         return _morning(content, profile, due)
@@ -83,8 +85,9 @@ def _snooze_buttons(content: Content, profile: Profile, due: Due) -> list[Button
 
 def _follow_up(content: Content, profile: Profile, due: Due) -> Outgoing:
     follow = content.plan.follow_up
-    since = (due.slot.local_date - profile.onset_date).days if profile.onset_date else 14
-    template = follow.day_14 if since < 21 else follow.day_21
+    last = FOLLOW_UP_DAYS_AFTER_ONSET[-1]
+    since = (due.slot.local_date - profile.onset_date).days if profile.onset_date else last
+    template = follow.day_15 if since < last else follow.day_21
     markup = keyboard([[button(follow.checkin_button, "checkin_now")]])
     return Outgoing(render(template, days_since_onset=since), markup)
 

@@ -129,18 +129,6 @@ async def test_checkin_without_a_plan_is_refused_politely(bot: Harness) -> None:
     assert flow.kind is FlowKind.ENROL  # enrolment is left where it was
 
 
-async def test_checkin_before_the_start_date_says_when_it_starts(bot: Harness) -> None:
-    bot.advance(hours=5)  # 13:00 in London: the plan starts tomorrow
-    await enrol(bot)
-    await bot.send("/checkin")
-    assert "Your plan starts on Saturday 21 March" in bot.last().text
-    assert await bot.store.get_flow(USER) is None
-
-    bot.advance(days=1)
-    await bot.send("/checkin")
-    assert "Question 1 of 7" in bot.last().text
-
-
 async def test_check_in_now_button_under_the_days_step(bot: Harness) -> None:
     await enrol(bot)
     await bot.tap("📝 Check in now")

@@ -39,6 +39,7 @@ CSV_HEADER = [
     "confusion",
     "vision_change",
     "eye_redness_or_discharge",
+    "eyelid_clamps_shut",
     "days_since_onset",
     "sleep_hours",
     "caffeine_drinks",

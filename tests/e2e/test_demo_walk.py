@@ -88,8 +88,8 @@ async def test_the_demo_walks_the_whole_plan(tmp_path: Path) -> None:
         assert section.count("Your check-in is saved") == 1, f"day {day}"
     assert len(evenings) == 7
     assert summary.startswith("Friday 27 March, 07:00")
-    assert "You've finished the 7-day plan!" in summary
-    assert out.count("You've finished the 7-day plan!") == 1
+    assert "You've finished the 7-day plan." in summary
+    assert out.count("You've finished the 7-day plan.") == 1
     await assert_stored(tmp_path / "data" / "demo")
 
 

@@ -59,7 +59,7 @@ def person(index: int) -> Profile:
     bed = time((21 + index % 5) % 24, (index * 13) % 12 * 5)
     plan_day = 1 + index % 9
     start = date(2026, 3, 21) - timedelta(days=plan_day - 1)
-    onset = date(2026, 3, 21) - timedelta(days=14) if plan_day >= 8 else start - timedelta(days=3)
+    onset = date(2026, 3, 21) - timedelta(days=15) if plan_day >= 8 else start - timedelta(days=3)
     return make_profile(
         FIRST_USER + index,
         zone=ZONES[index % len(ZONES)],

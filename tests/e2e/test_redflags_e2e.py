@@ -176,7 +176,7 @@ async def test_urgent_none_of_these_is_calm_and_stores_nothing(bot: Harness) -> 
     await bot.tap("⬜ Pain with the twitch")
     await bot.tap(SIGNS_NONE)
     assert bot.last().message_id == message_id  # the checklist became the answer
-    assert "111" in bot.last().text
+    assert "contact your GP, or NHS 111" in bot.last().text  # London: the UK's own services
     assert "emergency number" in bot.last().text
     assert await bot.store.list_reports(USER) == []
     assert (await profile_of(bot)).advised_reasons == ()

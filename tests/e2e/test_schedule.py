@@ -55,8 +55,8 @@ EVENING = {
     7: "🌙 Last check-in of the plan",
 }
 SLEEP = "😴 How did you sleep? Roughly how many hours last night?"
-SUMMARY = "🎉 You've finished the 7-day plan!"
-FOLLOW_UP_14 = "👋 Hello again"
+SUMMARY = "🏁 You've finished the 7-day plan."
+FOLLOW_UP_15 = "👋 Hello again"
 FOLLOW_UP_21 = "👋 Three-week check"
 
 NEW_YORK, LONDON, KOLKATA = 1001, 1002, 1003
@@ -91,28 +91,28 @@ def plan_week(first: str, wake: str, evening: str, evening_next_day: bool = Fals
 
 
 # New York: enrols Wed 4 March 13:00 EST; days 1-7 are Thu 5 - Wed 11 March, across the spring
-# forward on Sun 8 March (day 4). Onset Tue 3 March, so follow-ups on 17 and 24 March.
+# forward on Sun 8 March (day 4). Onset Tue 3 March, so follow-ups on 18 and 24 March.
 EXPECTED_NEW_YORK = [
     *plan_week("2026-03-05", "06:30", "21:30"),
     ("2026-03-12 06:30", SUMMARY),
-    ("2026-03-17 21:30", FOLLOW_UP_14),
+    ("2026-03-18 21:30", FOLLOW_UP_15),
     ("2026-03-24 21:30", FOLLOW_UP_21),
 ]
 # London: bedtime 01:30, so the wind-down goes at 00:30 the next calendar date. Enrols Wed 25
 # March 13:00 GMT; days 1-7 are Thu 26 March - Wed 1 April, across the spring forward on Sun 29
-# March (day 4). Onset Tue 24 March: follow-ups belong to 7 and 14 April and go just after
+# March (day 4). Onset Tue 24 March: follow-ups belong to 8 and 14 April and go just after
 # midnight.
 EXPECTED_LONDON = [
     *plan_week("2026-03-26", "08:00", "00:30", evening_next_day=True),
     ("2026-04-02 08:00", SUMMARY),
-    ("2026-04-08 00:30", FOLLOW_UP_14),
+    ("2026-04-09 00:30", FOLLOW_UP_15),
     ("2026-04-15 00:30", FOLLOW_UP_21),
 ]
 # Kolkata (no DST): enrols Wed 25 March 18:30 IST, alongside London.
 EXPECTED_KOLKATA = [
     *plan_week("2026-03-26", "06:00", "21:00"),
     ("2026-04-02 06:00", SUMMARY),
-    ("2026-04-07 21:00", FOLLOW_UP_14),
+    ("2026-04-08 21:00", FOLLOW_UP_15),
     ("2026-04-14 21:00", FOLLOW_UP_21),
 ]
 EXPECTED = {NEW_YORK: EXPECTED_NEW_YORK, LONDON: EXPECTED_LONDON, KOLKATA: EXPECTED_KOLKATA}
@@ -162,7 +162,7 @@ async def test_seven_days_in_three_zones_across_dst(redis_url: str, redis_client
         assert per_local_date(sent_since(bot, enrolment[NEW_YORK], NEW_YORK), NEW_YORK) == {
             **{f"2026-03-{day:02}": 3 for day in range(5, 12)},  # incl. 8 March, 23 hours long
             "2026-03-12": 1,
-            "2026-03-17": 1,
+            "2026-03-18": 1,
             "2026-03-24": 1,
         }
         # London's wind-down falls after midnight: 2 on the first date, 3 a date after that.
@@ -171,7 +171,7 @@ async def test_seven_days_in_three_zones_across_dst(redis_url: str, redis_client
             **{f"2026-03-{day:02}": 3 for day in range(27, 32)},
             "2026-04-01": 3,
             "2026-04-02": 2,
-            "2026-04-08": 1,
+            "2026-04-09": 1,
             "2026-04-15": 1,
         }
 
@@ -199,10 +199,10 @@ def assert_dst_shifts_the_utc_instant(bot: Harness) -> None:
 def assert_follow_ups_count_days_since_onset(bot: Harness) -> None:
     for user in ZONES:
         follow_ups = [
-            m.text for m in bot.messages(user) if headline(m) in (FOLLOW_UP_14, FOLLOW_UP_21)
+            m.text for m in bot.messages(user) if headline(m) in (FOLLOW_UP_15, FOLLOW_UP_21)
         ]
         assert len(follow_ups) == 2
-        assert "It's been about 14 days since your twitching started" in follow_ups[0]
+        assert "It's been about 15 days since your twitching started" in follow_ups[0]
         assert "It's been about 21 days since your twitching started" in follow_ups[1]
 
 

@@ -285,6 +285,18 @@ async def test_checkin_row_round_trips_every_sign(store: Store) -> None:
     assert await store.list_checkins(USER) == records
 
 
+async def test_a_row_stored_before_the_eyelid_sign_existed_still_loads(
+    store: Store, redis_client: Redis
+) -> None:
+    # Every one of the nine older signs ticked (bitmask 511), as the previous release stored it.
+    old = b'[1,1774036800,"2026-03-20",1,"eyelid",4,"seconds",3,6.5,2,3,511]'
+    await redis_client.rpush(person_key(USER, "checkins"), old)
+    [record] = await store.list_checkins(USER)
+    assert record.checkin.drooping
+    assert record.checkin.eye_redness_or_discharge
+    assert record.checkin.eyelid_clamps_shut is False
+
+
 @pytest.mark.parametrize(
     "raw", [b"[]", b'[2,0,"2026-03-20",1,"eyelid",1,"seconds",1,6.5,1,3,0]', b"{}", b"x"]
 )

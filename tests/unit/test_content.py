@@ -69,7 +69,8 @@ def test_typed_access(content: Content) -> None:
     assert sorted(content.plan.days) == [1, 2, 3, 4, 5, 6, 7]
     assert "60 minutes" in content.plan.day(3).morning
     assert "4 seconds" in content.plan.day(5).morning
-    assert "GP" in content.plan.day(7).morning
+    assert "with a doctor" in content.plan.day(7).morning
+    assert "with a GP" in content.local("GB").plan.day(7).morning
     assert content.ui.commands.urgent
     assert "{query}" in content.ui.zone_suggestions
     assert [o.days_ago for o in content.ui.onset_options] == [0, 1, 3, 7, 14, 21]
@@ -112,7 +113,7 @@ def test_every_reason_has_a_message_and_emergency_ones_say_so(content: Content) 
     assert set(content.redflags.see_doctor) == set(Reason)
     for reason in Reason:
         message = content.redflags.see_doctor[reason]
-        assert ("emergency" in message) == (reason.level is Level.EMERGENCY)
+        assert message.startswith("🚨") == (reason.level is Level.EMERGENCY)
     assert "{number}" in content.redflags.emergency
 
 

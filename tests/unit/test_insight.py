@@ -11,6 +11,7 @@ import pytest
 from bot.charts import printable
 from bot.content import Content, load_content
 from bot.insight import (
+    Change,
     Doctor,
     Factor,
     NextStep,
@@ -22,8 +23,7 @@ from bot.insight import (
     week_insight,
 )
 from bot.insight_text import chart_caption, pack, week_summary
-from bot.models import CheckIn, CheckInRecord, Pause, Reason, SignReport
-from bot.progress import Trend
+from bot.models import WARNING_SIGN_FIELDS, CheckIn, CheckInRecord, Pause, Reason, SignReport
 from bot.telegram_html import html_problem, visible_length
 from content import CONTENT_ROOT
 from tests.factories import make_checkin, make_profile
@@ -169,6 +169,11 @@ def test_answered_red_flags(answers: dict[str, Any], reasons: tuple[Reason, ...]
     assert answered_red_flags(make_checkin(**answers)) == reasons
 
 
+@pytest.mark.parametrize("field", WARNING_SIGN_FIELDS)
+def test_every_warning_sign_is_an_answered_red_flag(field: str) -> None:
+    assert Reason(field) in answered_red_flags(make_checkin(**{field: True}))
+
+
 def record(on: date, **answers: Any) -> CheckInRecord:
     day = (on - START).days + 1
     checkin = make_checkin(day=day, **answers)
@@ -261,7 +266,7 @@ def test_week_facts_compare_day_1_with_day_7() -> None:
     assert insight.first is not None
     assert insight.last is not None
     assert (insight.first.day, insight.last.day) == (1, 7)
-    assert insight.trend is Trend.BETTER
+    assert insight.change is Change.IMPROVED
     assert insight.steps_done == (1, 2, 3, 4, 6, 7)
     assert [(a.local_date.day, a.reasons) for a in insight.red_flags] == [(23, (Reason.PAINFUL,))]
     assert Reason.PAINFUL in insight.advice

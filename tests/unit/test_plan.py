@@ -16,6 +16,7 @@ from bot.plan import (
     SlotKind,
     evening_time,
     in_quiet_hours,
+    is_evening,
     is_paused,
     next_slot,
     plan_day,
@@ -38,7 +39,7 @@ MORNING, EVENING, SUMMARY, FOLLOW_UP = (
     SlotKind.FOLLOW_UP,
 )
 WAKE, BED = time(7), time(23)
-ONSET = date(2026, 3, 10)  # +14 = Tue 03-24 (day 9), +21 = Tue 03-31 (day 16)
+ONSET = date(2026, 3, 10)  # +15 = Wed 03-25 (day 10), +21 = Tue 03-31 (day 16)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -185,11 +186,11 @@ def day_slots(local_date: date, evening: time = time(22)) -> list[Slot]:
         pytest.param(date(2026, 3, 15), (), ONSET, [], id="before-start"),
         pytest.param(NEXT_MON, (), ONSET, [Slot(SUMMARY, NEXT_MON, WAKE)], id="summary-day8"),
         pytest.param(
-            date(2026, 3, 24),
+            date(2026, 3, 25),
             (),
             ONSET,
-            [Slot(FOLLOW_UP, date(2026, 3, 24), time(22))],
-            id="follow-up-onset+14",
+            [Slot(FOLLOW_UP, date(2026, 3, 25), time(22))],
+            id="follow-up-onset+15",
         ),
         pytest.param(
             date(2026, 3, 31),
@@ -198,10 +199,28 @@ def day_slots(local_date: date, evening: time = time(22)) -> list[Slot]:
             [Slot(FOLLOW_UP, date(2026, 3, 31), time(22))],
             id="follow-up-onset+21",
         ),
-        pytest.param(date(2026, 3, 25), (), ONSET, [], id="after-plan-quiet"),
+        pytest.param(date(2026, 3, 24), (), ONSET, [], id="onset+14-no-follow-up-yet"),
+        pytest.param(date(2026, 3, 26), (), ONSET, [], id="after-plan-quiet"),
         pytest.param(date(2026, 4, 7), (), ONSET, [], id="onset+28-nothing"),
         pytest.param(date(2026, 3, 24), (), None, [], id="no-onset-no-follow-up"),
-        pytest.param(THU, (), date(2026, 3, 5), day_slots(THU), id="onset+14-inside-plan"),
+        pytest.param(FRI, (), date(2026, 3, 5), day_slots(FRI), id="onset+15-inside-plan"),
+        pytest.param(
+            NEXT_MON,
+            (),
+            date(2026, 3, 5),
+            [Slot(SUMMARY, NEXT_MON, WAKE), Slot(FOLLOW_UP, NEXT_MON, time(22))],
+            id="onset+15-inside-plan-comes-the-day-after-it",
+        ),
+        pytest.param(
+            NEXT_MON,
+            (),
+            MON - timedelta(days=21),
+            [Slot(SUMMARY, NEXT_MON, WAKE), Slot(FOLLOW_UP, NEXT_MON, time(22))],
+            id="3-weeks-before-enrolling-once-after-the-plan",
+        ),
+        pytest.param(
+            date(2026, 3, 24), (), MON - timedelta(days=21), [], id="3-weeks-before-only-once"
+        ),
         pytest.param(
             date(2026, 3, 26),
             (),
@@ -212,7 +231,7 @@ def day_slots(local_date: date, evening: time = time(22)) -> list[Slot]:
         pytest.param(
             NEXT_MON,
             (),
-            date(2026, 3, 9),
+            date(2026, 3, 8),
             [Slot(SUMMARY, NEXT_MON, WAKE), Slot(FOLLOW_UP, NEXT_MON, time(22))],
             id="summary-and-follow-up",
         ),
@@ -231,8 +250,8 @@ def day_slots(local_date: date, evening: time = time(22)) -> list[Slot]:
             date(2026, 3, 25),
             (THU_TO_SAT,),
             ONSET,
-            [Slot(SUMMARY, date(2026, 3, 25), WAKE)],
-            id="paused-shifts-summary",
+            [Slot(SUMMARY, date(2026, 3, 25), WAKE), Slot(FOLLOW_UP, date(2026, 3, 25), time(22))],
+            id="paused-shifts-summary-onto-onset+15",
         ),
         pytest.param(
             date(2026, 3, 24),
@@ -245,7 +264,7 @@ def day_slots(local_date: date, evening: time = time(22)) -> list[Slot]:
             date(2026, 3, 25),
             (Pause(first_day=NEXT_MON, until=date(2026, 3, 25)),),
             ONSET,
-            [Slot(SUMMARY, date(2026, 3, 25), WAKE)],
+            [Slot(SUMMARY, date(2026, 3, 25), WAKE), Slot(FOLLOW_UP, date(2026, 3, 25), time(22))],
             id="summary-after-pause",
         ),
         pytest.param(date(2026, 3, 31), (OPEN_FROM_THU,), ONSET, [], id="open-pause-nothing"),
@@ -327,6 +346,24 @@ def test_times_are_valid(wake: time, bed: time, expected: bool) -> None:
     assert times_are_valid(wake, bed) is expected
 
 
+@pytest.mark.parametrize(
+    ("local", "bed", "expected"),
+    [
+        (time(5, 30), time(23), False),  # just woken up: no "rest well tonight"
+        (time(12), time(23), False),
+        (time(18, 59), time(23), False),
+        (time(19), time(23), True),
+        (time(23, 30), time(23), True),  # a late check-in after bedtime
+        (time(1, 59), time(23), True),
+        (time(2), time(23), False),
+        (time(0, 30), time(1, 30), True),  # bedtime after midnight
+        (time(21), time(1, 30), False),
+    ],
+)
+def test_is_evening_follows_the_persons_bedtime(local: time, bed: time, expected: bool) -> None:
+    assert is_evening(local, bed) is expected
+
+
 quarter_hours = st.integers(0, 24 * 4 - 1).map(lambda q: time(q // 4, q % 4 * 15))
 
 
@@ -386,11 +423,11 @@ WHOLE_PLAN: list[Sent] = [
     (MORNING, SUN, utc(2026, 3, 22, 7)),
     (EVENING, SUN, utc(2026, 3, 22, 22)),
     (SUMMARY, NEXT_MON, utc(2026, 3, 23, 7)),
-    (FOLLOW_UP, date(2026, 3, 24), utc(2026, 3, 24, 22)),
+    (FOLLOW_UP, date(2026, 3, 25), utc(2026, 3, 25, 22)),
     (FOLLOW_UP, date(2026, 3, 31), utc(2026, 3, 31, 21)),  # BST from 03-29
 ]
 
-WITH_PAUSE: list[Sent] = [  # Thu and Fri paused; onset+14 (03-24) becomes day 7, so no follow-up
+WITH_PAUSE: list[Sent] = [  # Thu and Fri paused: onset+15 (03-25) is now the summary's day
     (MORNING, MON, utc(2026, 3, 16, 7)),
     (EVENING, MON, utc(2026, 3, 16, 22)),
     (MORNING, TUE, utc(2026, 3, 17, 7)),
@@ -406,6 +443,7 @@ WITH_PAUSE: list[Sent] = [  # Thu and Fri paused; onset+14 (03-24) becomes day 7
     (MORNING, date(2026, 3, 24), utc(2026, 3, 24, 7)),
     (EVENING, date(2026, 3, 24), utc(2026, 3, 24, 22)),
     (SUMMARY, date(2026, 3, 25), utc(2026, 3, 25, 7)),
+    (FOLLOW_UP, date(2026, 3, 25), utc(2026, 3, 25, 22)),
     (FOLLOW_UP, date(2026, 3, 31), utc(2026, 3, 31, 21)),
 ]
 

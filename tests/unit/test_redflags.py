@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.models import CheckIn, Level, Reason
+from bot.models import WARNING_SIGN_FIELDS, CheckIn, Level, Reason
 from bot.redflags import assess, is_improving
 from tests.factories import make_checkin
 
@@ -29,7 +29,12 @@ SINGLE_SIGN_CASES = [
     ("painful", DOC, Reason.PAINFUL),
     ("cannot_close_eye", DOC, Reason.CANNOT_CLOSE_EYE),
     ("eye_redness_or_discharge", DOC, Reason.EYE_REDNESS_OR_DISCHARGE),
+    ("eyelid_clamps_shut", DOC, Reason.EYELID_CLAMPS_SHUT),  # AAO, Mayo Clinic
 ]
+
+
+def test_every_warning_sign_has_a_rule() -> None:
+    assert {field for field, _, _ in SINGLE_SIGN_CASES} == set(WARNING_SIGN_FIELDS)
 
 
 @pytest.mark.parametrize(("field", "level", "reason"), SINGLE_SIGN_CASES)
@@ -200,7 +205,7 @@ def test_day_7_without_an_earlier_day_has_no_baseline() -> None:
 @pytest.mark.parametrize(
     "bad",
     [
-        {"day": 0},
+        {"day": -1},
         {"episodes_per_day": -1},
         {"stress_level": 0},
         {"stress_level": 6},

@@ -27,6 +27,9 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
 
 
+APRIL_1_22_BST = datetime(2026, 4, 1, 21, tzinfo=UTC)  # make_profile's onset + 15 days
+
+
 @pytest.mark.parametrize(
     ("overrides", "schedulable"),
     [
@@ -51,7 +54,7 @@ def test_who_gets_nudges(overrides: dict[str, Any], schedulable: bool) -> None:
         (utc(20, 7), SlotKind.EVENING, utc(20, 22)),
         (utc(20, 22), SlotKind.MORNING, utc(21, 7)),
         (utc(26, 22), SlotKind.SUMMARY, utc(27, 7)),
-        (utc(27, 7), SlotKind.FOLLOW_UP, utc(31, 21)),  # onset + 14 days, 22:00 BST
+        (utc(27, 7), SlotKind.FOLLOW_UP, APRIL_1_22_BST),  # onset + 15 days
     ],
 )
 def test_next_due(after: datetime, kind: SlotKind, at: datetime) -> None:
@@ -93,7 +96,7 @@ def test_due_at_finds_the_slot_at_that_instant_only() -> None:
         (SlotKind.EVENING, utc(20, 22), utc(20, 22) + EVENING_GRACE, True),
         (SlotKind.EVENING, utc(20, 22), utc(20, 22, 31), False),  # stale
         (SlotKind.EVENING, utc(20, 22), utc(21, 9), False),
-        (SlotKind.FOLLOW_UP, utc(31, 21), utc(31, 21, 20), True),
+        (SlotKind.FOLLOW_UP, APRIL_1_22_BST, APRIL_1_22_BST + timedelta(minutes=20), True),
     ],
 )
 def test_worth_sending_after_downtime(
@@ -143,7 +146,7 @@ def test_pausing_keeps_the_rest_of_today_and_holds_everything_after() -> None:
 def test_a_late_send_just_after_local_midnight_is_still_sent() -> None:
     # Bedtime 00:59: follow-ups and wind-downs are at 23:59; a tick at 00:00 is one minute late.
     profile = make_profile(bedtime=time(0, 59))
-    due = next_due(profile, utc(31, 22, 0))  # 31 March (BST): onset + 14 days
+    due = next_due(profile, APRIL_1_22_BST + timedelta(hours=1))  # onset + 15 days
     assert due is not None
     assert due.slot.kind is SlotKind.FOLLOW_UP
     routine = routine_of(profile)
