@@ -33,7 +33,7 @@ from bot import (
     settings_flow,
     urgent,
 )
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, SavedClock, SystemClock
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, App, Context
 from bot.errors import on_error
@@ -45,6 +45,10 @@ from bot.runtime import Runtime, RuntimeRateLimiter
 from scheduler.dispatcher import Dispatcher, DispatchSettings
 
 # The feature modules, in the order their commands appear in Telegram's menu.
+# The shortest real interval between scheduler ticks, however fast the clock runs.
+MIN_TICK = 0.05
+# How often (real seconds) a fast clock's position is saved for a restart.
+CLOCK_SAVE_SECONDS = 1.0
 FEATURES = (enrol, commands, checkin, settings_flow, data, guide, urgent, nudges, admin)
 
 
@@ -137,7 +141,8 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[Any, Any, None]]:
             on_send=app.bot_data.metrics.send,
         )
         await app.bot.set_my_commands(_menu(services.content.ui.commands.model_dump()))
-        _schedule_ticks(app, services.settings.tick_seconds)
+        _schedule_ticks(app, services.settings.tick_seconds, services.settings.clock_speed)
+        _keep_clock(app, services.clock)
 
     return post_init
 
@@ -148,12 +153,18 @@ def _post_shutdown(runtime: Runtime) -> Callable[[App], Coroutine[Any, Any, None
         if app.bot_data.started:
             await app.bot_data.dispatcher.close()
         await runtime.close()
+        if isinstance(runtime.clock, SavedClock):
+            runtime.clock.save()
 
     return post_shutdown
 
 
-def _schedule_ticks(app: App, seconds: float) -> None:
+def _schedule_ticks(app: App, seconds: float, speed: float) -> None:
     """One repeating job for the whole process, never one per person (DESIGN §5).
+
+    `seconds` are the bot's own: on a clock running `speed` times faster the job runs that
+    much more often (down to MIN_TICK real seconds), so a send is never later in the bot's
+    time than one tick.
 
     A tick that could not start within two intervals is skipped on purpose (misfire grace
     time): the next tick claims everything that is due anyway, so running late ones back to
@@ -161,6 +172,7 @@ def _schedule_ticks(app: App, seconds: float) -> None:
     """
     if seconds <= 0 or app.job_queue is None:
         return  # tests and benchmarks call tick() themselves
+    seconds = max(MIN_TICK, seconds / speed)
     app.job_queue.run_repeating(
         _tick,
         interval=seconds,
@@ -172,6 +184,17 @@ def _schedule_ticks(app: App, seconds: float) -> None:
 
 async def _tick(context: Context) -> None:
     await context.bot_data.dispatcher.tick()
+
+
+def _keep_clock(app: App, clock: Clock) -> None:
+    """A fast clock's position is saved every second (real time), so a restart resumes it."""
+    if not isinstance(clock, SavedClock) or app.job_queue is None:
+        return
+
+    async def save(_context: Context) -> None:
+        clock.save()
+
+    app.job_queue.run_repeating(save, interval=CLOCK_SAVE_SECONDS, name="clock")
 
 
 async def _count_update(update: Update, context: Context) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 import urllib.error
 import urllib.request
@@ -14,7 +15,7 @@ from typing import Any
 from telegram import Update
 
 from bot.app import build_application
-from bot.clock import clock_for
+from bot.clock import Clock, SavedClock, clock_for
 from bot.config import Settings, SettingsError, load_settings
 from bot.content import ContentError
 from bot.demo import run_demo
@@ -22,6 +23,12 @@ from bot.embedded_redis import EmbeddedRedisError
 from bot.logs import configure_logging
 from bot.webhook import serve
 from content import CONTENT_ROOT
+
+log = logging.getLogger(__name__)
+# Where a fast or shifted clock keeps its position, in the data dir.
+CLOCK_FILE = "clock.json"
+# Start-up failures the operator can fix, answered with one line instead of a traceback.
+STARTUP_ERRORS = (EmbeddedRedisError, ContentError)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,16 +91,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    configure_logging(settings)
     if args.command == "demo":
+        configure_logging(settings)
         speed = args.speed if args.speed is not None else settings.clock_speed
         return _run_async(run_demo(settings, speed=speed, reset=args.reset))
     if args.command == "health":
+        configure_logging(settings)
         return check_health(settings.webhook_port)
-    return run_bot(settings, webhook=args.webhook)
+    clock = process_clock(settings)
+    configure_logging(settings, clock=clock)
+    if isinstance(clock, SavedClock) and clock.resumed:
+        log.info(
+            "the bot's clock carries on from %s, where it was left (%s); "
+            "TWITCHCARE_CLOCK_RESUME=false starts it from TWITCHCARE_CLOCK_START instead",
+            clock.now().isoformat(timespec="seconds"),
+            clock.path,
+        )
+    return run_bot(settings, webhook=args.webhook, clock=clock)
 
 
-def run_bot(settings: Settings, webhook: str | None = None) -> int:
+def process_clock(settings: Settings) -> Clock:
+    """Real time, or a fast or shifted clock that a restart resumes from the data dir."""
+    return clock_for(
+        settings.clock_start,
+        settings.clock_speed,
+        settings.data_dir / CLOCK_FILE,
+        resume=settings.clock_resume,
+    )
+
+
+def run_bot(settings: Settings, webhook: str | None = None, clock: Clock | None = None) -> int:
     """Poll Telegram (or serve a webhook) until stopped; without a token, point at the demo."""
     if settings.bot_token is None:
         print(
@@ -102,14 +129,19 @@ def run_bot(settings: Settings, webhook: str | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    clock = clock or process_clock(settings)
     if webhook is not None:
-        return run_webhook(settings, webhook)
-    app = build_application(settings, clock=clock_for(settings.clock_start, settings.clock_speed))
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+        return run_webhook(settings, webhook, clock)
+    app = build_application(settings, clock=clock)
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except STARTUP_ERRORS as exc:
+        print(f"twitchcare could not start: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
-def run_webhook(settings: Settings, url: str) -> int:
+def run_webhook(settings: Settings, url: str, clock: Clock) -> int:
     """Register the webhook and serve it until SIGTERM, then shut down gracefully."""
     url = url or (str(settings.webhook_url) if settings.webhook_url else "")
     if not url.startswith(("https://", "http://")):
@@ -122,11 +154,14 @@ def run_webhook(settings: Settings, url: str) -> int:
             file=sys.stderr,
         )
         return 2
-    app = build_application(settings, clock=clock_for(settings.clock_start, settings.clock_speed))
+    app = build_application(settings, clock=clock)
     try:
         started = asyncio.run(serve(app, settings, url=url))
     except KeyboardInterrupt:
         return 130
+    except STARTUP_ERRORS as exc:
+        print(f"twitchcare could not start: {exc}", file=sys.stderr)
+        return 1
     # uvicorn has logged why start-up failed (Redis, content, setWebhook...).
     return 0 if started else 1
 
@@ -150,7 +185,7 @@ def _run_async(job: Coroutine[Any, Any, None]) -> int:
         asyncio.run(job)
     except KeyboardInterrupt:
         return 130
-    except (EmbeddedRedisError, ContentError) as exc:
+    except STARTUP_ERRORS as exc:
         print(exc, file=sys.stderr)
         return 1
     return 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 
@@ -81,13 +83,51 @@ class ScaledClock:
         self._start += delta
 
 
+class SavedClock(ScaledClock):
+    """A scaled clock whose position is kept in a file, so a restart carries on from it.
+
+    Without this, restarting a fast-clock bot with the same start moment would silently move
+    its time backwards. `save()` is called now and then (and at shutdown); a crash loses at
+    most the time since the last save.
+    """
+
+    def __init__(self, path: Path, start: datetime, speed: float, *, resume: bool = True) -> None:
+        self.path = path
+        saved = _load_position(path) if resume else None
+        self.resumed = saved is not None
+        super().__init__(start=saved or start, speed=speed)
+
+    def save(self) -> None:
+        """Write the current position (atomically: a crash mid-write keeps the last one)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"now": self.now().isoformat()}))
+        temporary.replace(self.path)
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _load_position(path: Path) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(json.loads(path.read_text())["now"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return moment if moment.utcoffset() is not None else None
+
+
 def _require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("clock times must be timezone-aware")
 
 
-def clock_for(start: datetime | None, speed: float) -> Clock:
-    """The clock a process runs on: real time, or (demos, tests) from `start` at `speed`."""
+def clock_for(
+    start: datetime | None, speed: float, saved_in: Path | None = None, *, resume: bool = True
+) -> Clock:
+    """The clock a process runs on: real time, or (demos, trials) from `start` at `speed`,
+    kept in `saved_in` (resumed from there unless `resume` is false)."""
     if start is None and speed == 1.0:
         return SystemClock()
+    if saved_in is not None:
+        return SavedClock(saved_in, start or datetime.now(UTC), speed, resume=resume)
     return ScaledClock(start=start or datetime.now(UTC), speed=speed)

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     global_rate: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     clock_speed: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     clock_start: datetime | None = None
+    # A fast or shifted clock keeps its position in the data dir; false starts it afresh.
+    clock_resume: bool = True
 
     @field_validator("bot_token")
     @classmethod

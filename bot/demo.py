@@ -4,14 +4,13 @@ The real Application, the real handlers and an embedded Redis; only Telegram is 
 emulator. Buttons are numbered: typing a number taps one, anything else is sent as text.
 Nothing typed can stop the demo: a line that fails prints one friendly sentence (the details
 go to the demo's log file) and the chat goes on. The simulated clock is kept in the data
-folder, so a demo started again carries on from the moment it was left.
+folder (a SavedClock), so a demo started again carries on from the moment it was left.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import sys
@@ -24,7 +23,7 @@ from typing import TextIO
 from pydantic import SecretStr
 
 from bot.app import build_application, running
-from bot.clock import ScaledClock
+from bot.clock import SavedClock
 from bot.config import Settings
 from bot.context import App
 from bot.demo_transcript import Say, Tap, Transcript
@@ -54,37 +53,13 @@ PROMPT = "› "
 
 
 @dataclass
-class DemoClock:
-    """The demo's simulated time, saved in its data folder so a restart carries on from it."""
-
-    path: Path
-
-    def load(self) -> datetime | None:
-        try:
-            saved = json.loads(self.path.read_text())
-            moment = datetime.fromisoformat(saved["now"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        return moment if moment.tzinfo is not None else None
-
-    def save(self, moment: datetime) -> None:
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"now": moment.isoformat()}))
-        temporary.replace(self.path)
-
-    def forget(self) -> None:
-        self.path.unlink(missing_ok=True)
-
-
-@dataclass
 class Demo:
     """One person's chat with the bot, driven line by line."""
 
     emu: BotApiEmulator
     app: App
     transcript: Transcript
-    clock: ScaledClock
-    saved_clock: DemoClock
+    clock: SavedClock
     log_path: Path
     # Typed lines and the scheduler's ticks take turns, so a tick never sends (and renumbers
     # the buttons) in the middle of a line, nor takes a `>>` jump's send away from it.
@@ -105,7 +80,7 @@ class Demo:
                 log.exception("a typed line failed in the demo")
                 self.transcript.note(FAILED.format(log=self.log_path))
             self.transcript.prompt(PROMPT)
-            self.saved_clock.save(self.clock.now())
+            self.clock.save()
 
     async def _handle(self, text: str) -> None:
         if not text:
@@ -150,7 +125,7 @@ class Demo:
                     log.error("scheduled tick failed with %s", type(exc).__name__)
                 if self.show():
                     self.transcript.prompt(PROMPT)
-                self.saved_clock.save(self.clock.now())
+                self.clock.save()
 
     async def watch(self) -> None:
         """Print messages that arrive on their own (the scheduler's real-time ticks)."""
@@ -213,11 +188,8 @@ async def _run(
     read_line: Callable[[], str],
     out: TextIO,
 ) -> None:
-    saved_clock = DemoClock(data_dir / "clock.json")
-    if reset:
-        saved_clock.forget()
-    resumed_at = saved_clock.load()
-    clock = ScaledClock(start=resumed_at or settings.clock_start or datetime.now(UTC), speed=speed)
+    start = settings.clock_start or datetime.now(UTC)
+    clock = SavedClock(data_dir / "clock.json", start, speed, resume=not reset)
     out.write(BANNER.format(data_dir=data_dir, log=log_path))
     async with BotApiEmulator(clock) as emu:
         emu.add_user(DEMO_USER, first_name="Demo")
@@ -226,8 +198,8 @@ async def _run(
             if reset:
                 await app.bot_data.services.store.delete_person(DEMO_USER)
             transcript = Transcript(out)
-            demo = Demo(emu, app, transcript, clock, saved_clock, log_path)
-            await _chat(demo, read_line, settings.tick_seconds or 1.0, resumed_at is not None)
+            demo = Demo(emu, app, transcript, clock, log_path)
+            await _chat(demo, read_line, settings.tick_seconds or 1.0, clock.resumed)
     out.write("\nBye! 👋\n")
     out.flush()
 
@@ -250,7 +222,7 @@ async def _chat(demo: Demo, read_line: Callable[[], str], tick: float, resumed: 
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(ticker, watcher)
         await updater.stop()
-        demo.saved_clock.save(demo.clock.now())
+        demo.clock.save()
 
 
 def _demo_settings(settings: Settings, emu: BotApiEmulator, data_dir: Path) -> Settings:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Final, TextIO
 
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 
 REDACTED = "[REDACTED]"
@@ -40,6 +41,18 @@ class RedactSecrets(logging.Filter):
         return text
 
 
+class BotTime(logging.Filter):
+    """Stamp each record with the bot's own time, when its clock is not the wall clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__()
+        self._clock = clock
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.bot_time = self._clock.now().isoformat(timespec="seconds")
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, for log collectors."""
 
@@ -50,6 +63,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if hasattr(record, "bot_time"):
+            entry["bot_time"] = record.bot_time
         if record.exc_info or record.exc_text:
             entry["exception"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
         if record.stack_info:
@@ -63,14 +78,23 @@ def secrets_of(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
-def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
-    """Log to stderr (or `stream`) at the configured level, redacting secrets on every handler."""
+def configure_logging(
+    settings: Settings, stream: TextIO | None = None, *, clock: Clock | None = None
+) -> None:
+    """Log to stderr (or `stream`) at the configured level, redacting secrets on every handler.
+
+    On a fast or shifted clock every line also carries the bot's own time.
+    """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RedactSecrets(secrets_of(settings)))
+    simulated = clock is not None and not isinstance(clock, SystemClock)
+    if clock is not None and simulated:
+        handler.addFilter(BotTime(clock))
+    text = "%(asctime)s (bot %(bot_time)s) " if simulated else "%(asctime)s "
     handler.setFormatter(
         JsonFormatter()
         if settings.log_json
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        else logging.Formatter(text + "%(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
