@@ -1,6 +1,7 @@
 # TwitchCare: a small image that runs the bot (webhook mode in production; see README
 # "Deployment"). scripts/docker-build-check runs these same build steps without Docker, in CI.
 
+# The base image is named by tag, not digest: see README "Reproducible builds" for why.
 # --- build: one wheel of TwitchCare itself (its dependencies are installed below) ------------
 FROM python:3.11-slim AS build
 WORKDIR /src
@@ -20,8 +21,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TWITCHCARE_WEBHOOK_PORT=8080 \
     TWITCHCARE_DATA_DIR=/home/twitchcare/data
 COPY --from=build /wheels /wheels
+# The exact versions the lock names, each checked against its hash; then our own wheel alone.
+COPY requirements.lock /wheels/
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir /wheels/*.whl \
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r /wheels/requirements.lock \
+    && /opt/venv/bin/pip install --no-cache-dir --no-deps /wheels/*.whl \
     && rm -rf /wheels \
     && useradd --create-home --uid 10001 --shell /usr/sbin/nologin twitchcare
 USER 10001
