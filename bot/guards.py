@@ -22,6 +22,7 @@ from bot.replies import answer
 log = logging.getLogger(__name__)
 
 GROUPS = (Chat.GROUP, Chat.SUPERGROUP)
+KNOWN_CHATS = frozenset({Chat.PRIVATE, Chat.CHANNEL, *GROUPS})
 
 
 async def private_chats_only(update: Update, context: Context) -> None:
@@ -34,7 +35,8 @@ async def private_chats_only(update: Update, context: Context) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is not None and user is not None and chat.type == Chat.PRIVATE and chat.id == user.id:
         return
-    log.info("refused an update from a %s chat", chat.type if chat else "missing")
+    kind = chat.type if chat is not None and chat.type in KNOWN_CHATS else "other"
+    log.info("refused an update from a %s chat", kind)  # a forged type could be any text
     await refuse(_refusal(update, context))
 
 
