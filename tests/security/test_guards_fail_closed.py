@@ -9,6 +9,8 @@ go to two real webhook replicas on one Redis, in turn.
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 
@@ -136,3 +138,21 @@ async def test_a_message_from_someone_other_than_the_chats_owner_is_refused(
         await bots.settle(await bots.emu.send_text(sender, text, chat))
         assert await people_keys(bots) == before
         assert all_sent(bots) == sent, "a forged sender got an answer"
+
+
+async def test_a_forged_chat_type_is_refused_and_not_logged(
+    bots: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")
+    person = {"id": USER, "is_bot": False, "first_name": "Robin"}
+    chat = {"id": USER, "type": "robins-secret-words"}
+    message = {"message_id": 1, "date": 1, "chat": chat, "from": person, "text": "/export"}
+    before, sent = await people_keys(bots), all_sent(bots)
+
+    answer = await bots.replicas[0].post(json.dumps({"update_id": 77, "message": message}))
+
+    assert answer.status_code == 200
+    assert "refused an update from a other chat" in caplog.text
+    assert "secret" not in caplog.text
+    assert await people_keys(bots) == before
+    assert all_sent(bots) == sent
