@@ -8,7 +8,7 @@ update must still go no further, because the handlers after it read and send hea
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import NoReturn
 
 from telegram import Chat, Message, MessageEntity, ReplyParameters, Update
@@ -22,7 +22,7 @@ from bot.replies import answer
 log = logging.getLogger(__name__)
 
 GROUPS = (Chat.GROUP, Chat.SUPERGROUP)
-KNOWN_CHATS = frozenset({Chat.PRIVATE, Chat.CHANNEL, *GROUPS})
+KNOWN_CHATS = (Chat.PRIVATE, Chat.CHANNEL, *GROUPS)  # compared, never hashed: forged types
 
 
 async def private_chats_only(update: Update, context: Context) -> None:
@@ -37,12 +37,13 @@ async def private_chats_only(update: Update, context: Context) -> None:
         return
     kind = chat.type if chat is not None and chat.type in KNOWN_CHATS else "other"
     log.info("refused an update from a %s chat", kind)  # a forged type could be any text
-    await refuse(_refusal(update, context))
+    await refuse(lambda: _refusal(update, context))
 
 
-async def refuse(reply: Awaitable[object] | None) -> NoReturn:
-    """Send a guard's refusal, then stop the update whether or not the refusal got through."""
+async def refuse(refusal: Callable[[], Awaitable[object] | None]) -> NoReturn:
+    """Build and send a guard's refusal, then stop the update whether or not that worked."""
     try:
+        reply = refusal()
         if reply is not None:
             await reply
     except Exception as exc:  # any failure: the stop below is what keeps the data in

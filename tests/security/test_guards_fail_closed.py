@@ -9,6 +9,7 @@ go to two real webhook replicas on one Redis, in turn.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -31,6 +32,8 @@ GONE = "command_deleted"  # the group's anti-spam bot deleted the /command befor
 MESSAGE_FAULTS = ["server_error", "forbidden", "disconnect", GONE]
 TAP_FAULTS = ["server_error", "forbidden", "disconnect"]
 NOTHING_STORED = "Nothing from this group has been stored."
+
+FORGED_IDS = itertools.count(900_000)
 
 Snapshot = dict[bytes, bytes | None]
 
@@ -140,19 +143,23 @@ async def test_a_message_from_someone_other_than_the_chats_owner_is_refused(
         assert all_sent(bots) == sent, "a forged sender got an answer"
 
 
+@pytest.mark.parametrize("kind", ["robins-secret-words", [], {"secret": 1}, 7, None])
 async def test_a_forged_chat_type_is_refused_and_not_logged(
-    bots: Cluster, caplog: pytest.LogCaptureFixture
+    bots: Cluster, caplog: pytest.LogCaptureFixture, kind: object
 ) -> None:
+    """Any chat type but Telegram's is refused, even one the guard cannot hash or compare."""
     caplog.set_level(logging.DEBUG, logger="bot")
     person = {"id": USER, "is_bot": False, "first_name": "Robin"}
-    chat = {"id": USER, "type": "robins-secret-words"}
+    chat = {"id": USER, "type": kind}
     message = {"message_id": 1, "date": 1, "chat": chat, "from": person, "text": "/export"}
     before, sent = await people_keys(bots), all_sent(bots)
 
-    answer = await bots.replicas[0].post(json.dumps({"update_id": 77, "message": message}))
+    update_id = next(FORGED_IDS)
+    answer = await bots.replicas[0].post(json.dumps({"update_id": update_id, "message": message}))
 
     assert answer.status_code == 200
     assert "refused an update from a other chat" in caplog.text
     assert "secret" not in caplog.text
+    assert "update failed" not in caplog.text  # the guard itself did not fail
     assert await people_keys(bots) == before
     assert all_sent(bots) == sent
