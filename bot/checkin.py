@@ -33,7 +33,7 @@ from bot.localtime import local_now
 from bot.models import CheckIn, CheckInRecord, Flow, FlowKind, Profile
 from bot.plan import is_evening
 from bot.replies import answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
-from bot.store import Also, ProfileNotFound
+from bot.store import Also, FlowChanged, ProfileNotFound
 from bot.triage import Triage, assess_person, triage
 
 ANSWER = "ci"
@@ -303,12 +303,16 @@ async def _finish(update: Update, context: Context, flow: Flow, signs: tuple[str
     record = CheckInRecord(at=svc.clock.now(), local_date=flow.local_date, checkin=checkin)
     assessment = assess_person([r.checkin for r in history] + [checkin], reports)
     result = triage(assessment, profile.advised_reasons, signs)
+    # Only while this check-in is still open: a second "Done" (a double tap, or the same tap
+    # retried on another replica) finds it closed and stores nothing.
+    saving = Also(checkin=record, clear_flow=True, if_flow=flow.nonce)
     try:
-        profile = await svc.store.update_profile(
-            user_id, mark_advised(result), also=Also(checkin=record, clear_flow=True)
-        )
+        profile = await svc.store.update_profile(user_id, mark_advised(result), also=saving)
     except ProfileNotFound:  # deleted mid-check-in: nothing to add to
         await answer(query, render_plain(ui.stale_button))
+        return
+    except FlowChanged:
+        await answer(query, render_plain(ui.checkin_already_saved))
         return
     again = any(r.local_date == flow.local_date for r in history)
     toast = render_plain(ui.checkin_updated if again else ui.checkin_saved)

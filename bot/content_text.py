@@ -43,6 +43,8 @@ SAMPLES: Mapping[str, str] = {
     "days_since_onset": "21",
     "first_day_note": "Your first day starts tomorrow morning, at your usual wake time.",
     "number": "112 / 911 / 999",
+    # the emergency warning signs, one line each (guards.py: /urgent in a group)
+    "signs": "🚨 Sudden weakness or numbness may be a stroke. Call emergency services now.\n" * 5,
     "query": "Q" * 64,
     "start_date": "Wednesday 30 September",
     "text": "T" * 64,

@@ -173,6 +173,7 @@ class Ui(ContentModel):
     faq_button: Button
     urgent_button: Button
     group_refusal: Message
+    group_urgent: Annotated[str, Text(MESSAGE, need=("number", "signs"))]
     unknown_text: Message
     unknown_command: Message
     error_generic: Message
@@ -227,6 +228,7 @@ class Ui(ContentModel):
     checkin_already_today: Message
     checkin_update_button: Button
     checkin_updated: Toast
+    checkin_already_saved: Toast
     # /progress
     progress_text: Annotated[str, Text(MESSAGE, "days_done", "checkins", "trend")]
     trend: Trend

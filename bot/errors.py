@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import Context, services
+from bot.store import ProfileNotFound
 from bot.telegram_html import visible_text
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,21 @@ async def on_error(update: object, context: Context) -> None:
         await _drop_idle_connections(context)
     if not isinstance(update, Update):
         return
-    ui = services(context).content.ui
-    text = ui.unavailable if isinstance(error, REDIS_DOWN) else ui.error_generic
     try:
-        await _tell(update, context, text)
+        await _tell(update, context, _text_for(error, context))
     except TelegramError as exc:
         log.warning("could not tell the person about the failure: %s", type(exc).__name__)
+
+
+def _text_for(error: Exception, context: Context) -> str:
+    ui = services(context).content.ui
+    if isinstance(error, REDIS_DOWN):
+        return ui.unavailable
+    if isinstance(error, ProfileNotFound):
+        # Their data was deleted while this update was in flight (/delete on another replica):
+        # the write was refused, and the truth is that there is no plan any more.
+        return ui.not_enrolled
+    return ui.error_generic
 
 
 async def _drop_idle_connections(context: Context) -> None:

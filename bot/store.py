@@ -51,8 +51,10 @@ OUTBOX_TTL_SECONDS: Final = 14 * 24 * 3600
 # all or nothing. KEYS[1] profile key, KEYS[2..] other keys of the same person; ARGV[1] expected
 # version (0 = no document yet); ARGV[2] the new document; ARGV[3] the supported schema_version;
 # ARGV[4] a JSON list of operations [op, key index, value?]: "rpush", "del", "setex" (value
-# [ttl, text]). Returns 1 when written, 0 on a version mismatch, -1 when the stored value is not a
-# profile we understand (it is then left untouched).
+# [ttl, text]); ARGV[5] a JSON list, empty or [key index, nonce]: the conversation that key holds
+# must still be the one with that nonce. Returns 1 when written, 0 on a version mismatch, -2 when
+# the conversation is gone or another one, -1 when the stored value is not a profile we
+# understand (it is then left untouched).
 _CAS_PROFILE: Final = """
 local raw = redis.call('GET', KEYS[1])
 local expected = tonumber(ARGV[1])
@@ -66,6 +68,12 @@ if raw then
 elseif expected ~= 0 then
   return 0
 end
+local flow_check = cjson.decode(ARGV[5])
+if flow_check[1] then
+  local flow = redis.call('GET', KEYS[flow_check[1]])
+  local ok, doc = pcall(cjson.decode, flow or '')
+  if not ok or type(doc) ~= 'table' or doc['nonce'] ~= flow_check[2] then return -2 end
+end
 redis.call('SET', KEYS[1], ARGV[2])
 for _, op in ipairs(cjson.decode(ARGV[4])) do
   local key = KEYS[op[2]]
@@ -76,6 +84,22 @@ for _, op in ipairs(cjson.decode(ARGV[4])) do
   elseif op[1] == 'setex' then
     redis.call('SET', key, op[3][2], 'EX', op[3][1])
   end
+end
+return 1
+"""
+
+
+# Write one of the person's other keys only while their profile exists, so that a write racing
+# /delete cannot bring their data back. KEYS[1] the profile, KEYS[2] the key; ARGV[1] the key's
+# lifetime in seconds, ARGV[2] the value, ARGV[3] a hash field ('' for a plain string key).
+# Returns 1 when written, 0 when there is no profile (nothing is written).
+_WRITE_IF_ENROLLED: Final = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[3] == '' then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1])
+else
+  redis.call('HSET', KEYS[2], ARGV[3], ARGV[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[1])
 end
 return 1
 """
@@ -138,8 +162,16 @@ class VersionConflict(StoreError):
         self.expected_version = expected_version
 
 
+class FlowChanged(StoreError):
+    """The conversation a write depended on has ended or been replaced since it was read."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"the conversation of user {user_id} has changed; nothing was written")
+        self.user_id = user_id
+
+
 class ProfileNotFound(StoreError, LookupError):
-    """update_profile was asked to change a person who has no profile."""
+    """A write needed the person's profile, and they have none (never enrolled, or deleted)."""
 
     def __init__(self, user_id: int) -> None:
         super().__init__(f"user {user_id} has no profile")
@@ -173,21 +205,28 @@ class Also:
     """Writes to the person's other keys that land together with a profile change, or not at all.
 
     This is what keeps a check-in from being half-written when Redis goes away mid-save.
+    `if_flow` makes the whole write depend on the conversation it came from: it lands only while
+    the person's flow is still the one with that nonce, so a repeated or concurrent "Done" (on
+    another replica) stores one check-in, not two.
     """
 
     checkin: CheckInRecord | None = None
     report: SignReport | None = None
     flow: Flow | None = None
     clear_flow: bool = False
+    if_flow: str | None = None
 
-    def operations(self) -> tuple[list[str], list[list[Any]]]:
-        """The extra keys' suffixes and the script operations on them (key index from 2)."""
+    def operations(self) -> tuple[list[str], list[list[Any]], list[Any]]:
+        """The extra keys' suffixes, the script operations on them (key index from 2) and the
+        flow precondition ([] or [key index, nonce])."""
         suffixes: list[str] = []
         ops: list[list[Any]] = []
 
         def key_index(suffix: str) -> int:
             suffixes.append(suffix)
             return len(suffixes) + 1
+
+        check = [] if self.if_flow is None else [key_index(FLOW), self.if_flow]
 
         if self.checkin is not None:
             ops.append(["rpush", key_index(CHECKINS), encode_checkin(self.checkin)])
@@ -197,7 +236,7 @@ class Also:
             ops.append(["setex", key_index(FLOW), [FLOW_TTL_SECONDS, self.flow.model_dump_json()]])
         elif self.clear_flow:
             ops.append(["del", key_index(FLOW)])
-        return suffixes, ops
+        return suffixes, ops, check
 
 
 NOTHING_ELSE: Final = Also()
@@ -218,6 +257,7 @@ class Store:
         self._redis = redis
         self._listener = listener
         self._cas = redis.register_script(_CAS_PROFILE)
+        self._write_if_enrolled = redis.register_script(_WRITE_IF_ENROLLED)
         self._claim_send = redis.register_script(_CLAIM_SEND)
 
     @property
@@ -248,7 +288,10 @@ class Store:
         retries: int = 5,
         also: Also = NOTHING_ELSE,
     ) -> Profile:
-        """Read, apply change, and compare-and-set; on a conflict start again, up to retries."""
+        """Read, apply change, and compare-and-set; on a conflict start again, up to retries.
+
+        FlowChanged is never retried: the conversation the change came from is over.
+        """
         for attempt in range(retries + 1):
             current = await self.get_profile(user_id)
             if current is None:
@@ -292,9 +335,10 @@ class Store:
             return None
 
     async def set_flow(self, user_id: int, flow: Flow) -> None:
-        """Start or advance a conversation; abandoned ones expire."""
-        document = flow.model_dump_json()
-        await self._redis.set(person_key(user_id, FLOW), document, ex=FLOW_TTL_SECONDS)
+        """Start or advance a conversation; abandoned ones expire. ProfileNotFound when the
+        person has no profile (every conversation starts after consent), e.g. a tap that raced
+        their /delete: it must not bring their answers back."""
+        await self._write_enrolled(user_id, FLOW, FLOW_TTL_SECONDS, flow.model_dump_json())
 
     async def clear_flow(self, user_id: int) -> None:
         """End the person's conversation."""
@@ -308,12 +352,17 @@ class Store:
         return removed
 
     async def record_sleep(self, user_id: int, local_date: date, hours: float) -> None:
-        """The morning "how did you sleep?" answer, kept for that day's check-in."""
-        key = person_key(user_id, SLEEP)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, local_date.isoformat(), repr(float(hours)))
-            pipe.expire(key, SLEEP_TTL_SECONDS)
-            await pipe.execute()
+        """The morning "how did you sleep?" answer, kept for that day's check-in; like set_flow,
+        ProfileNotFound when the person has no profile."""
+        value, field = repr(float(hours)), local_date.isoformat()
+        await self._write_enrolled(user_id, SLEEP, SLEEP_TTL_SECONDS, value, field)
+
+    async def _write_enrolled(
+        self, user_id: int, suffix: str, ttl: int, value: str, field: str = ""
+    ) -> None:
+        keys = [person_key(user_id, PROFILE), person_key(user_id, suffix)]
+        if not await self._write_if_enrolled(keys=keys, args=[ttl, value, field]):
+            raise ProfileNotFound(user_id)
 
     async def sleep_on(self, user_id: int, local_date: date) -> float | None:
         """The sleep hours answered that morning, if any."""
@@ -365,19 +414,22 @@ class Store:
         self, profile: Profile, expected_version: int, also: Also
     ) -> Profile:
         saved = profile.model_copy(update={"version": expected_version + 1})
-        suffixes, ops = also.operations()
+        suffixes, ops, flow_check = also.operations()
         keys = [person_key(profile.user_id, s) for s in (PROFILE, *suffixes)]
         args: list[str | int] = [
             expected_version,
             saved.model_dump_json(),
             PROFILE_SCHEMA_VERSION,
             json.dumps(ops),
+            json.dumps(flow_check),
         ]
         result = await self._cas(keys=keys, args=args)
         if result == 1:
             return saved
         if result == 0:
             raise VersionConflict(profile.user_id, expected_version)
+        if result == -2:
+            raise FlowChanged(profile.user_id)
         raise CorruptProfileError(profile.user_id, "not a supported profile document")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import socket
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -49,6 +50,11 @@ SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_PATH: Final = "/telegram"
 # Telegram's updates are a few kilobytes; anything this big is not one.
 MAX_BODY_BYTES: Final = 1 << 20
+# Telegram's updates nest a few levels (a quoted reply in a message in a tap); JSON nested
+# deeper is not one, and parsing it (json, then PTB's de_json) recurses once per level.
+MAX_JSON_DEPTH: Final = 32
+# A JSON string (skipped whole, so brackets inside it do not count) or one bracket.
+_JSON_STRUCTURE: Final = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 # How long one replica holds an update while handling it. A replica that dies mid-update stops
 # blocking Telegram's retries after this long.
 PROCESSING_SECONDS: Final = 120
@@ -94,6 +100,34 @@ class UpdateLedger:
 
     async def forget(self, update_id: int) -> None:
         await self._redis.delete(self.key(update_id))
+
+
+def nested_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether the JSON text opens more than `limit` arrays or objects inside each other;
+    read before parsing, and stops counting as soon as it knows."""
+    depth = 0
+    for match in _JSON_STRUCTURE.finditer(body):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def keys_are_integers(update: Update) -> bool:
+    """PTB builds updates without checking types, then keys its per-user and per-chat data,
+    and we our per-chat order, on these ids: an id that is a list or a string is no update."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    ids = [
+        update.update_id,
+        *(() if user is None else (user.id,)),
+        *(() if chat is None else (chat.id,)),
+        *(() if message is None else (message.message_id,)),
+    ]
+    return all(type(value) is int for value in ids)
 
 
 def webhook_path(settings: Settings, url: str | None) -> str:
@@ -171,14 +205,17 @@ class WebhookServer:
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
             return None
         body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > MAX_BODY_BYTES or nested_deeper_than(body, MAX_JSON_DEPTH):
             return None
         try:
             data = json.loads(body)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 return None
             update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
+            if not keys_are_integers(update):
+                return None
+        except Exception as exc:  # whatever cannot be built (a date in year 10**12...) is a 400
+            log.info("webhook: a body that is not an update (%s)", type(exc).__name__)
             return None
         return update if update.update_id >= 0 else None
 

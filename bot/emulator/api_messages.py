@@ -65,8 +65,22 @@ def _markup(params: Params) -> tuple[Keyboard, dict[str, Any] | None]:
     return buttons, inline
 
 
+def _check_reply(core: Core, chat_id: int, params: Params) -> None:
+    """A reply to a message that is gone fails, unless the bot allowed sending without it."""
+    quoted = params.structured("reply_parameters")
+    if not isinstance(quoted, dict):
+        quoted = {"message_id": params.integer("reply_to_message_id")}
+        quoted["allow_sending_without_reply"] = params.flag("allow_sending_without_reply")
+    message_id = quoted.get("message_id")
+    if message_id is None or quoted.get("allow_sending_without_reply") is True:
+        return
+    if core.store.get(chat_id, int(message_id)) is None:
+        raise bad_request(errors.REPLIED_MESSAGE_NOT_FOUND)
+
+
 async def send_message(core: Core, params: Params) -> Any:
     chat = core.target_chat(params)
+    _check_reply(core, chat.id, params)
     text, shown_html = _formatted(params, "text")
     check_text(text)
     buttons, markup = _markup(params)

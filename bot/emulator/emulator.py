@@ -146,6 +146,12 @@ class BotApiEmulator:
         """Send a callback query with any data (forged or stale buttons)."""
         return await people.tap_raw(self._core, user_id, message_id, data, chat_id)
 
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """Someone else removes a message: a group admin, or an anti-spam bot that deletes
+        every /command as soon as it arrives."""
+        if not self._core.store.delete(chat_id, message_id):
+            raise LookupError(f"no message {message_id} in chat {chat_id}")
+
     async def block_bot(self, user_id: int) -> int:
         """The person blocks the bot: sends to them fail with 403 from now on."""
         return await people.set_blocked(self._core, user_id, blocked=True)

@@ -42,6 +42,7 @@ METHOD_NOT_FOUND = ApiError(404, "Not Found: method not found")
 CHAT_NOT_FOUND = "chat not found"
 MESSAGE_TO_EDIT_NOT_FOUND = "message to edit not found"
 MESSAGE_TO_DELETE_NOT_FOUND = "message to delete not found"
+REPLIED_MESSAGE_NOT_FOUND = "message to be replied not found"
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 BOT_BLOCKED = "bot was blocked by the user"
 

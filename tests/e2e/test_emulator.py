@@ -14,6 +14,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ParseMode
@@ -272,6 +273,24 @@ async def test_group_and_channel_chats(bot: Bot, emu: BotApiEmulator) -> None:
     assert updates[1].channel_post is not None
     await bot.send_message(-100, "Please talk to me in private.")
     assert [m.text for m in emu.bot_messages(-100)] == ["Please talk to me in private."]
+
+
+async def test_a_reply_to_a_message_someone_deleted_fails_unless_allowed(
+    bot: Bot, emu: BotApiEmulator
+) -> None:
+    """As in a group whose anti-spam bot deletes every /command at once."""
+    emu.add_group(-100, "Tired faces", "supergroup")
+    await emu.send_text(USER, "/start", chat_id=-100)
+    command = emu.chat(-100)[-1].message_id
+    emu.delete_message(-100, command)
+
+    with pytest.raises(BadRequest, match="(?i)message to be replied not found"):
+        await bot.send_message(-100, "refused", reply_to_message_id=command)
+    with pytest.raises(BadRequest, match="(?i)message to be replied not found"):
+        await bot.send_message(-100, "refused", reply_parameters=ReplyParameters(command))
+    allowed = ReplyParameters(command, allow_sending_without_reply=True)
+    await bot.send_message(-100, "sent anyway", reply_parameters=allowed)
+    assert [m.text for m in emu.bot_messages(-100)] == ["sent anyway"]
 
 
 # edits, deletes, uploads ---------------------------------------------------------------

@@ -22,7 +22,7 @@ from bot.steps import interpret_zone
 from bot.store import person_keys
 from bot.timeparse import format_time, parse_time
 from bot.zones import country_by_name
-from tests.e2e.harness import USER, Harness
+from tests.e2e.harness import START, USER, Harness
 from tests.e2e.steps import keyspace
 from tests.factories import make_profile
 from tests.fuzz.budget import fuzz
@@ -86,6 +86,8 @@ async def prepare(bot: Harness, step: Step) -> tuple[Profile | None, Flow | None
     """An empty Redis holding only this step's state."""
     await bot.redis.flushall()
     profile = make_profile(USER) if step.enrolled else None
+    if step.kind is FlowKind.ENROL:  # consent stored a profile, with nothing else yet
+        profile = Profile(user_id=USER, chat_id=USER, consent_at=START)
     if profile is not None:
         profile = await bot.store.save_profile(profile, expected_version=0)
     flow = step.flow()
@@ -150,7 +152,7 @@ async def check_state(
     stored = await bot.store.get_profile(USER)
     if step.kind is FlowKind.ENROL:
         assert flow is not None
-        assert stored is None  # enrolment stores no profile until its last tap
+        assert stored == profile  # enrolment changes the profile only at its last tap
         assert stored_flow == expected_enrol_flow(step, flow, text)
     elif step.kind is FlowKind.SETTINGS:
         assert profile is not None

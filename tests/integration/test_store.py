@@ -28,6 +28,7 @@ from bot.store import (
     Also,
     CorruptCheckInError,
     CorruptProfileError,
+    FlowChanged,
     ProfileNotFound,
     Store,
     VersionConflict,
@@ -345,6 +346,7 @@ async def test_a_conflicting_save_writes_none_of_its_extras(store: Store) -> Non
 
 
 async def test_flow_round_trip_and_expiry(store: Store, redis_client: Redis) -> None:
+    await store.save_profile(make_profile(USER), expected_version=0)
     flow = Flow(kind=FlowKind.ENROL, step="zone", nonce="Ab3", options=("Europe/London",))
     await store.set_flow(USER, flow)
     assert await store.get_flow(USER) == flow
@@ -355,10 +357,47 @@ async def test_flow_round_trip_and_expiry(store: Store, redis_client: Redis) -> 
 
 
 async def test_morning_sleep_answer_is_kept_for_the_day(store: Store, redis_client: Redis) -> None:
+    await store.save_profile(make_profile(USER), expected_version=0)
     await store.record_sleep(USER, date(2026, 3, 22), 5.5)
     assert await store.sleep_on(USER, date(2026, 3, 22)) == 5.5
     assert await store.sleep_on(USER, date(2026, 3, 23)) is None
     assert 0 < await redis_client.ttl(person_key(USER, "sleep")) <= 3 * 24 * 3600
+
+
+async def test_no_write_outside_the_profile_lands_for_someone_without_one(
+    store: Store, redis_client: Redis
+) -> None:
+    """Every conversation starts after consent; a write for someone without a profile can only
+    be one that raced their /delete, and must not bring their data back."""
+    flow = Flow(kind=FlowKind.CHECKIN, step="where", nonce="n1", answers={"where": "eyelid"})
+    writes = [store.set_flow(USER, flow), store.record_sleep(USER, date(2026, 3, 22), 5.5)]
+
+    for write in writes:
+        with pytest.raises(ProfileNotFound):
+            await write
+
+    assert await all_keys(redis_client) == set()
+
+
+async def test_a_write_that_depends_on_a_flow_lands_only_while_it_is_open(store: Store) -> None:
+    saved = await store.save_profile(make_profile(USER), expected_version=0)
+    flow = Flow(kind=FlowKind.CHECKIN, step="signs", nonce="n1")
+    done = Also(checkin=make_record(), clear_flow=True, if_flow=flow.nonce)
+    await store.set_flow(USER, flow.model_copy(update={"nonce": "n2"}))  # another check-in
+
+    with pytest.raises(FlowChanged):
+        await store.update_profile(USER, lambda p: p, also=done)
+    await store.clear_flow(USER)  # none at all
+    with pytest.raises(FlowChanged):
+        await store.update_profile(USER, lambda p: p, also=done)
+    await store.set_flow(USER, flow)  # the one the write came from
+    await store.update_profile(USER, lambda p: p, also=done)
+
+    assert len(await store.list_checkins(USER)) == 1
+    assert await store.get_flow(USER) is None
+    profile = await store.get_profile(USER)
+    assert profile is not None
+    assert profile.version == saved.version + 1  # the refused writes changed nothing
 
 
 class RecordingListener:

@@ -22,6 +22,7 @@ ADMIN = 999_001
 GROUP, SUPERGROUP, CHANNEL = -1001234567890, -1002222222222, -1009876543210
 GROUP_REFUSAL = "Health check-ins belong in a private chat"
 FOREIGN = "This button isn't for you."
+URGENT_IN_GROUP = "If you have any of these, call your local emergency number"
 UNKNOWN_COMMAND = "I don't know that command. /help lists the ones I understand."
 COMMANDS = ["/start", "/today", "/checkin", "/progress", "/pause", "/resume", "/settings",
             "/export", "/delete", "/stop", "/help", "/faq", "/urgent", "/stats"]  # fmt: skip
@@ -76,9 +77,38 @@ async def test_every_command_and_button_in_a_group_is_refused(bot: Harness, chat
 
     replies = bot.emu.bot_messages(chat)
     assert len(replies) == len(COMMANDS)
-    assert all(GROUP_REFUSAL in m.text and m.buttons == () for m in replies)
+    urgent = replies[COMMANDS.index("/urgent")]
+    refusals = [m for m in replies if m is not urgent]
+    assert all(GROUP_REFUSAL in m.text and m.buttons == () for m in refusals)
+    assert URGENT_IN_GROUP in urgent.text
+    assert urgent.buttons == ()
     assert await snapshot(bot) == before
     assert len(bot.messages()) == seen  # nothing went to the private chat either
+
+
+@pytest.mark.parametrize("command", ["/urgent", "/urgent@twitchcare_bot", "/URGENT now"])
+async def test_urgent_in_a_group_shows_the_warning_signs_and_stores_nothing(
+    bot: Harness, command: str
+) -> None:
+    """/urgent is for anyone, anywhere: in a group the emergency signs and "call now", and a
+    pointer to a private chat for the rest; no buttons (their answers would be health data)."""
+    await bot.send(command, user=SAM, chat_id=GROUP)
+
+    reply = bot.emu.last_bot_message(GROUP)
+    assert URGENT_IN_GROUP in reply.text
+    for sign in ("Slurred or muddled speech", "Drooping of the eyelid or face", "Sudden confusion"):
+        assert sign in reply.text
+    assert "private chat" in reply.text
+    assert "/urgent" in reply.text
+    assert reply.buttons == ()
+    assert [k async for k in bot.redis.scan_iter()] == []
+    assert bot.messages(SAM) == []
+
+
+async def test_urgent_for_another_bot_in_a_group_is_refused_like_any_command(bot: Harness) -> None:
+    await bot.send("/urgent@some_other_bot", chat_id=GROUP)
+
+    assert GROUP_REFUSAL in bot.emu.last_bot_message(GROUP).text
 
 
 async def test_channel_posts_get_no_answer_and_store_nothing(bot: Harness) -> None:

@@ -80,6 +80,39 @@ async def test_a_body_over_the_cap_is_refused_unread(bots: Cluster) -> None:
     assert await keyspace(bots) == []
 
 
+def deep(levels: int) -> str:
+    return '{"update_id": 7, "message": ' + "[" * levels + "]" * levels + "}"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("date", 10**20), ("date", -(10**20)), ("edit_date", 10**20), ("date", 1e308)],
+)
+async def test_an_out_of_range_date_gets_400_without_a_trace(
+    bots: Cluster, caplog: pytest.LogCaptureFixture, field: str, value: float
+) -> None:
+    await bots.emu.send_text(USER, "/start secret-words")
+    update = bots.emu.pending_updates[-1]
+    update["message"][field] = value  # type: ignore[index]
+
+    answer = await bots.replicas[0].post(json.dumps(update))
+
+    assert answer.status_code == 400
+    assert answer.content == b""
+    assert "secret-words" not in caplog.text
+    assert bots.messages() == []
+    assert await keyspace(bots) == []
+
+
+@pytest.mark.parametrize("levels", [33, 1_000, 100_000])
+async def test_json_nested_too_deep_gets_400_unparsed(bots: Cluster, levels: int) -> None:
+    answer = await bots.replicas[0].post(deep(levels))
+
+    assert answer.status_code == 400
+    assert answer.content == b""
+    assert await keyspace(bots) == []
+
+
 # --- polling: long messages and oversized callback data ------------------------------------
 
 LONG = "Ω" * 10_000

@@ -1,0 +1,185 @@
+"""Races between two real webhook replicas on one Redis, each repeated RACES times.
+
+The person taps twice, or taps while confirming /delete, and the load balancer sends the two
+updates to different replicas at the same moment. Within one replica the per-chat processor
+keeps one person's updates in order; across replicas only Redis can. The replicas are reused
+across the races, with a fresh conversation each time.
+
+Two replicas in one process interleave only where they await, so besides the free races, half
+of the /delete races force the worst order: the tap's replica has read the conversation, the
+other replica then deletes everything, and only then does the tap's replica write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.callbacks import encode
+from bot.checkin import ANSWER, SIGN
+from bot.escalation import SIGNS_DONE
+from bot.models import Flow, Profile
+from bot.replies import new_nonce
+from bot.store import Store
+from tests.e2e.harness import USER
+from tests.e2e.replicas import Cluster, Replica, cluster
+from tests.e2e.steps import check_in, enrol
+
+RACES = 50
+WAIT_SECONDS = 10  # a bound on waiting for the other replica, never a sleep
+YES_DELETE = "🗑️ Yes, delete everything"
+SAVED = ("✅ Check-in saved. Thank you!", "✅ Today's check-in is updated.")
+ALREADY_SAVED = "✅ This check-in is already saved."
+
+
+@pytest.fixture
+async def bots(redis_url: str, redis_client: Redis) -> AsyncIterator[Cluster]:
+    async with cluster(redis_url, redis_client) as running:
+        yield running
+
+
+async def at_the_same_moment(bots: Cluster, *deliveries: tuple[int, Replica]) -> None:
+    """Deliver updates at once, each to its replica; each must be handled (200)."""
+    statuses = await asyncio.gather(
+        *(bots.emu.deliver(update_id, replica.webhook) for update_id, replica in deliveries)
+    )
+    assert statuses == [200] * len(deliveries)
+
+
+def store_of(replica: Replica) -> Store:
+    return replica.app.bot_data.services.store
+
+
+@asynccontextmanager
+async def worst_order(tapping: Replica, deleting: Replica) -> AsyncIterator[None]:
+    """The tap's replica reads the conversation; the other replica's /delete then runs to the
+    end; only then does the tap's replica go on (to write)."""
+    reader, deleter = store_of(tapping), store_of(deleting)
+    read, deleted = asyncio.Event(), asyncio.Event()
+    get_flow, delete_person = reader.get_flow, deleter.delete_person
+
+    async def reading(user_id: int) -> Flow | None:
+        flow = await get_flow(user_id)
+        read.set()
+        await asyncio.wait_for(deleted.wait(), WAIT_SECONDS)
+        return flow
+
+    async def deleting_after_the_read(user_id: int) -> int:
+        await asyncio.wait_for(read.wait(), WAIT_SECONDS)
+        removed = await delete_person(user_id)
+        deleted.set()
+        return removed
+
+    patched: dict[str, tuple[Store, Callable[..., Awaitable[Any]]]] = {
+        "get_flow": (reader, reading),
+        "delete_person": (deleter, deleting_after_the_read),
+    }
+    for name, (store, replacement) in patched.items():
+        setattr(store, name, replacement)
+    try:
+        yield
+    finally:
+        for name, (store, _) in patched.items():
+            delattr(store, name)  # the class's method again
+
+
+async def surviving_keys(bots: Cluster) -> list[bytes]:
+    return [key async for key in bots.redis.scan_iter(f"u:{{{USER}}}:*")]
+
+
+async def restore(bots: Cluster, profile: Profile, flow: Flow) -> Flow:
+    """The person as before the last race: enrolled, with an open check-in (a new one)."""
+    if await bots.store.get_profile(USER) is None:
+        await bots.store.save_profile(profile, expected_version=0)
+    fresh = flow.model_copy(update={"nonce": new_nonce()})
+    await bots.store.set_flow(USER, fresh)
+    return fresh
+
+
+async def ask_to_delete(bots: Cluster) -> int:
+    """/delete, then the update of a tap on its "Yes" (not yet delivered)."""
+    await bots.send("/delete")
+    return await bots.emu.tap(USER, bots.message_with(YES_DELETE).message_id, YES_DELETE)
+
+
+async def test_two_done_taps_on_two_replicas_store_one_checkin(bots: Cluster) -> None:
+    await enrol(bots)
+    await check_in(bots, finish=None)  # every question answered, waiting at the warning signs
+    waiting = await bots.store.get_flow(USER)
+    assert waiting is not None
+    assert waiting.message_id is not None
+    one, two = bots.replicas
+
+    for race in range(RACES):
+        flow = waiting.model_copy(update={"nonce": new_nonce()})  # a new check-in each time
+        await bots.store.set_flow(USER, flow)
+        stored = len(await bots.store.list_checkins(USER))
+        answered = len(bots.emu.callback_answers)
+        done = encode(SIGN, flow.nonce, SIGNS_DONE)
+        first, second = [await bots.emu.tap_raw(USER, waiting.message_id, done) for _ in "12"]
+
+        await at_the_same_moment(bots, (first, one), (second, two))
+
+        assert len(await bots.store.list_checkins(USER)) == stored + 1, f"race {race}"
+        assert await bots.store.get_flow(USER) is None
+        toasts = [str(a.text) for a in bots.emu.callback_answers[answered:]]
+        assert len(toasts) == 2
+        assert ALREADY_SAVED in toasts, f"race {race}: the taps were told {toasts}"
+        toasts.remove(ALREADY_SAVED)
+        assert toasts[0] in SAVED
+
+
+async def test_a_checkin_answer_racing_yes_delete_brings_nothing_back(bots: Cluster) -> None:
+    enrolled = await enrol(bots)
+    await bots.send("/checkin")  # the first question on screen
+    opened = await bots.store.get_flow(USER)
+    assert opened is not None
+    assert opened.message_id is not None
+    content = bots.app.bot_data.services.content
+    question = next(q for q in content.checkin.questions if q.id == opened.step)
+
+    for race in range(RACES):
+        flow = await restore(bots, enrolled, opened)
+        confirm = await ask_to_delete(bots)
+        data = encode(ANSWER, flow.nonce, question.id, question.answers[0].id)
+        answer = await bots.emu.tap_raw(USER, opened.message_id, data)
+        deleting, tapping = bots.replicas[race % 2], bots.replicas[1 - race % 2]
+        order: AbstractAsyncContextManager[None] = (
+            worst_order(tapping, deleting) if race % 4 < 2 else nullcontext()
+        )
+
+        async with order:
+            await at_the_same_moment(bots, (confirm, deleting), (answer, tapping))
+
+        assert await surviving_keys(bots) == [], f"race {race}: data survived /delete"
+
+
+async def test_a_sleep_answer_racing_yes_delete_brings_nothing_back(bots: Cluster) -> None:
+    """The morning's "how did you sleep?" button, tapped as /delete lands, or just after."""
+    enrolled = await enrol(bots)
+    await bots.send("/checkin")
+    opened = await bots.store.get_flow(USER)
+    assert opened is not None
+    assert opened.message_id is not None
+    assert opened.local_date is not None
+    sleep = bots.app.bot_data.services.content.checkin.morning_sleep.answers[0].id
+    data = encode("sleep", opened.local_date.strftime("%Y%m%d"), sleep)  # as the nudge's button
+    one, two = bots.replicas
+
+    for race in range(RACES):
+        await restore(bots, enrolled, opened)
+        confirm = await ask_to_delete(bots)
+        answer = await bots.emu.tap_raw(USER, opened.message_id, data)
+
+        if race % 2:
+            await at_the_same_moment(bots, (confirm, one))
+            await at_the_same_moment(bots, (answer, two))
+        else:
+            await at_the_same_moment(bots, (confirm, one), (answer, two))
+
+        assert await surviving_keys(bots) == [], f"race {race}: data survived /delete"
