@@ -104,6 +104,10 @@ def run_bot(settings: Settings, webhook: str | None = None) -> int:
         return 2
     if webhook is not None:
         return run_webhook(settings, webhook)
+    if settings.tick_seconds == 0:
+        # A polling bot is the only process: with no ticks nobody would ever be nudged.
+        print("TWITCHCARE_TICK_SECONDS: 0 sends no nudges; polling needs ticks", file=sys.stderr)
+        return 2
     app = build_application(settings, clock=clock_for(settings.clock_start, settings.clock_speed))
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
