@@ -30,7 +30,10 @@ from bot.steps import (
 from bot.store import Also, VersionConflict
 from bot.timeparse import format_time, parse_time
 from bot.zones import zone_for_location, zone_from_token
-from scheduler.timing import routine_of
+from scheduler.timing import MORNING_STEP, routine_of
+
+# The outbox owner of the step sent at enrolment (a dispatcher's owner is "<shard>:<lease>").
+_ENROLMENT = "enrolment"
 
 ZONE, WAKE, BED, ONSET = "zone", "wake", "bed", "onset"
 
@@ -297,8 +300,19 @@ async def _confirm(update: Update, context: Context, profile: Profile, today: da
     )
     await send(update, context, summary)
     if starts_today:
-        text, markup = instruction(content, 1)
-        await send(update, context, text, markup)
+        await _first_step(update, context, profile.user_id, today)
+
+
+async def _first_step(update: Update, context: Context, user_id: int, today: date) -> None:
+    """Day 1's step at once, under the outbox marker of that morning's step: the morning send
+    then does not repeat it (someone enrolling at 05:25 still gets the sleep question at wake
+    time), and if the morning send got there first it is not sent here again."""
+    svc = services(context)
+    if not await svc.store.claim_send(user_id, MORNING_STEP, today, owner=_ENROLMENT):
+        return
+    text, markup = instruction(svc.content, 1)
+    await send(update, context, text, markup)
+    await svc.store.settle_send(user_id, MORNING_STEP, today, "sent")
 
 
 COMMANDS = {"start": on_start}

@@ -44,7 +44,9 @@ EVENING = datetime(2026, 3, 20, 22, 0, tzinfo=UTC)  # an hour before their 23:00
 NEXT_MORNING = SLOT + timedelta(days=1)
 BEFORE, HUNG, AFTER = 1603, 1608, 1609  # shards 3, 8 and 9 of 16
 PEOPLE = (BEFORE, HUNG, AFTER)
-MORNING_MARKER, EVENING_MARKER = b"morning:2026-03-20", b"evening:2026-03-20"
+STEP_MARKER, SLEEP_MARKER = b"morning#0:2026-03-20", b"morning#1:2026-03-20"
+EVENING_MARKER = b"evening#0:2026-03-20"
+MORNING_SENT = {STEP_MARKER: b"sent", SLEEP_MARKER: b"sent"}
 WAIT = 30.0  # generous: a process has to start up (imports, content, Redis) first
 T = TypeVar("T")
 DAY_ONE = ("Day 1: notice your twitch", "How did you sleep", "Time to start winding down")
@@ -93,8 +95,9 @@ async def test_killed_while_a_send_is_in_flight(scene: Scene) -> None:
     await first(scene.emu.wait_hung(1), worker, scene)
 
     outbox = await outboxes(scene)
-    assert outbox[BEFORE] == {MORNING_MARKER: b"sent"}
-    assert outbox[HUNG][MORNING_MARKER][:8] == b"pending:"
+    assert outbox[BEFORE] == MORNING_SENT
+    assert outbox[HUNG] == {STEP_MARKER: outbox[HUNG][STEP_MARKER]}
+    assert outbox[HUNG][STEP_MARKER][:8] == b"pending:"
     assert outbox[AFTER] == {}
     assert delivered(scene, HUNG) == []
     await kill(worker)
@@ -114,7 +117,7 @@ async def test_killed_between_the_claim_and_the_outbox_marker(scene: Scene) -> N
     assert line.decode().split() == [CLAIMED, str(HUNG)]
 
     outbox = await outboxes(scene)
-    assert outbox == {BEFORE: {MORNING_MARKER: b"sent"}, HUNG: {}, AFTER: {}}
+    assert outbox == {BEFORE: MORNING_SENT, HUNG: {}, AFTER: {}}
     assert sends_to(scene, HUNG) == []
     await kill(worker)
 
@@ -146,7 +149,7 @@ async def take_over(scene: Scene) -> None:
 
     for user_id in PEOPLE:
         assert delivered(scene, user_id) == list(DAY_ONE), user_id
-    sent = {MORNING_MARKER: b"sent", EVENING_MARKER: b"sent"}
+    sent = {**MORNING_SENT, EVENING_MARKER: b"sent"}
     assert await outboxes(scene) == dict.fromkeys(PEOPLE, sent)
     assert [await scene.queue.due_at(user_id) for user_id in PEOPLE] == [NEXT_MORNING] * 3
 
@@ -237,7 +240,7 @@ async def test_sigterm_during_a_send_finishes_it_and_sends_nothing_twice(scene: 
     assert await first(worker.wait(), worker, scene) == 0
 
     outbox = await outboxes(scene)
-    assert outbox[HUNG] == {MORNING_MARKER: b"sent"}  # finished, not abandoned
+    assert outbox[HUNG] == MORNING_SENT  # finished, not abandoned
     assert delivered(scene, HUNG) == list(DAY_ONE[:2])
     assert await scene.queue.due_at(HUNG) == EVENING
 
