@@ -21,6 +21,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,6 +31,7 @@ from redis.asyncio import Redis
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, FaultKind
+from bot.emulator.core import RecordedRequest
 from bot.emulator.emulator import DEFAULT_TOKEN
 from bot.store import OUTBOX, Store, person_key
 from scheduler.queue import DueQueue
@@ -107,6 +109,36 @@ async def test_killed_while_a_send_is_in_flight(scene: Scene) -> None:
     assert [len(sends_to(scene, user_id)) for user_id in (BEFORE, AFTER)] == [3, 3]
 
 
+async def test_killed_between_the_step_and_the_sleep_question(scene: Scene) -> None:
+    """Finding 15: `twitchcare run` delivers HUNG's morning step, then its sleep question is
+    held in flight; SIGKILL there. After the lease the successor sends the sleep question
+    only (the message in flight: at least once), never the step a second time."""
+    loop = asyncio.get_running_loop()
+    steps: list[RecordedRequest] = []
+
+    def hang_the_second(request: RecordedRequest) -> None:
+        to_hung = request.method == "sendMessage" and int(request.params["chat_id"]) == HUNG
+        if to_hung and not steps:
+            steps.append(request)
+            # After this request has taken its (no) fault: the next one to HUNG hangs.
+            hang = partial(scene.emu.inject_fault, "sendMessage", chat_id=HUNG, kind="hang")
+            loop.call_soon(hang)
+
+    scene.emu.observe(hang_the_second)
+    worker = await start(scene, "bot", "run")
+    await first(scene.emu.wait_hung(1), worker, scene)
+
+    outbox = await outboxes(scene)
+    assert outbox[HUNG][STEP_MARKER] == b"sent"
+    assert outbox[HUNG][SLEEP_MARKER][:8] == b"pending:"
+    assert delivered(scene, HUNG) == list(DAY_ONE[:1])
+    await kill(worker)
+    scene.emu.clear_faults()
+
+    await take_over(scene, hung_so_far=list(DAY_ONE[:1]))
+    assert len(sends_to(scene, HUNG)) == 4  # the step, the sleep question twice, the evening
+
+
 async def test_killed_between_the_claim_and_the_outbox_marker(scene: Scene) -> None:
     """The worker stalls right after claiming HUNG, before it reads the profile or writes a
     marker (tests/e2e/worker.py says so on stdout, then waits), and is killed there. Only the
@@ -125,7 +157,7 @@ async def test_killed_between_the_claim_and_the_outbox_marker(scene: Scene) -> N
     assert [len(sends_to(scene, user_id)) for user_id in PEOPLE] == [3, 3, 3]
 
 
-async def take_over(scene: Scene) -> None:
+async def take_over(scene: Scene, hung_so_far: list[str] | None = None) -> None:
     """What the dead worker left, then a successor's ticks: the lease first holds, then runs
     out; by the evening everyone has had each day-1 message exactly once."""
     leased = await scene.queue.due_at(HUNG)
@@ -139,7 +171,7 @@ async def take_over(scene: Scene) -> None:
         dispatcher = app.bot_data.dispatcher
         scene.clock.set(SLOT + timedelta(seconds=30))  # the dead worker's lease still holds
         await dispatcher.tick()
-        assert delivered(scene, HUNG) == []
+        assert delivered(scene, HUNG) == (hung_so_far or [])
         assert len(delivered(scene, AFTER)) == 2
 
         scene.clock.set(leased + timedelta(minutes=5))
