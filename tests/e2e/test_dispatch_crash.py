@@ -31,8 +31,8 @@ from redis.asyncio import Redis
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, FaultKind
-from bot.emulator.core import RecordedRequest
 from bot.emulator.emulator import DEFAULT_TOKEN
+from bot.emulator.models import RecordedRequest
 from bot.store import OUTBOX, Store, person_key
 from scheduler.queue import DueQueue
 from scheduler.sync import QueueSync

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.emulator.core import RecordedRequest
+from bot.emulator.models import RecordedRequest
 from bot.store import Store, connect
 from scheduler.dispatcher import DispatchSettings
 from scheduler.queue import DueQueue
