@@ -44,6 +44,7 @@ class SimulatedBot:
     due: datetime
     messages: int = 0
     first_message_late: dict[int, float] = field(default_factory=dict)
+    token: str = "0:bench"  # keys the pseudonyms in the dispatcher's log lines
     lag: list[tuple[float, float]] = field(default_factory=list)  # (since due s, lag s)
 
     async def send_message(

@@ -1,7 +1,8 @@
 """Operator commands, only for the ids in TWITCHCARE_ADMIN_USER_IDS.
 
-`/stats` answers with counts from the due queue, never anything about a person. It is not in
-the command menu, and to anyone else it looks exactly like a command the bot does not have.
+`/stats` answers with counts from the due queue, and the pseudonyms (as in the logs) of people
+parked after repeated errors, never anything about a person. It is not in the command menu,
+and to anyone else it looks exactly like a command the bot does not have.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from telegram import Update
 from bot import guide
 from bot.content import render
 from bot.context import Context, services
+from bot.logs import pseudonym
 from bot.models import FlowKind
 from bot.replies import send, user_id_of
+
+SHOWN_PARKED = 20
 
 
 def is_admin(update: Update, context: Context) -> bool:
@@ -23,16 +27,21 @@ def is_admin(update: Update, context: Context) -> bool:
 
 
 async def on_stats(update: Update, context: Context) -> None:
-    """/stats: how many people have a next send scheduled, and how late the oldest one is."""
+    """/stats: how many people have a next send scheduled, how late the oldest one is, and who
+    is parked (at most SHOWN_PARKED of them, by pseudonym)."""
     if not is_admin(update, context):
         await guide.on_unknown_command(update, context)
         return
     svc = services(context)
     scheduled = await svc.queue.size()
     lag = await svc.queue.oldest_due(svc.clock.now())
-    await send(
-        update, context, render(svc.content.ui.admin_stats, scheduled=scheduled, lag=f"{lag:.0f}")
-    )
+    parked = await svc.queue.parked()
+    ui = svc.content.ui
+    text = render(ui.admin_stats, scheduled=scheduled, lag=f"{lag:.0f}")
+    if parked:
+        who = " ".join(pseudonym(user_id, context.bot.token) for user_id in parked[:SHOWN_PARKED])
+        text += "\n\n" + render(ui.admin_parked, parked=len(parked), who=who)
+    await send(update, context, text)
 
 
 COMMANDS = {"stats": on_stats}

@@ -139,6 +139,7 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[Any, Any, None]]:
             services.clock,
             DispatchSettings(concurrency=services.settings.send_concurrency),
             on_send=app.bot_data.metrics.send,
+            on_error=app.bot_data.metrics.dispatch_error,
         )
         await app.bot.set_my_commands(_menu(services.content.ui.commands.model_dump()))
         _schedule_ticks(app, services.settings.tick_seconds, services.settings.clock_speed)

@@ -132,6 +132,10 @@ def run_bot(settings: Settings, webhook: str | None = None, clock: Clock | None 
     clock = clock or process_clock(settings)
     if webhook is not None:
         return run_webhook(settings, webhook, clock)
+    if settings.tick_seconds == 0:
+        # A polling bot is the only process: with no ticks nobody would ever be nudged.
+        print("TWITCHCARE_TICK_SECONDS: 0 sends no nudges; polling needs ticks", file=sys.stderr)
+        return 2
     app = build_application(settings, clock=clock)
     try:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

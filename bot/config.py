@@ -8,8 +8,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from scheduler.ratelimit import bulk_can_send, min_global_rate
+from scheduler.timing import EVENING_GRACE
 
 ENV_PREFIX = "TWITCHCARE_"
 # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in a webhook secret token.
@@ -104,6 +114,29 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith("/"):
             raise ValueError("must start with /, e.g. /telegram")
         return value or None
+
+    @field_validator("tick_seconds")
+    @classmethod
+    def _tick_in_time(cls, value: float, info: ValidationInfo) -> float:
+        grace = EVENING_GRACE.total_seconds()
+        if value > grace:
+            raise ValueError(f"must be at most {grace:g}: later wind-down nudges are dropped")
+        max_lag = info.data.get("health_max_lag_seconds")
+        if max_lag is not None and value >= max_lag:
+            raise ValueError(
+                "must be below TWITCHCARE_HEALTH_MAX_LAG_SECONDS, or /healthz fails between ticks"
+            )
+        return value
+
+    @field_validator("global_rate")
+    @classmethod
+    def _rate_grants_sends(cls, value: float, info: ValidationInfo) -> float:
+        if info.data.get("rate_limit", True) and not bulk_can_send(value):
+            raise ValueError(
+                f"must be at least {min_global_rate():g} with the rate limit on: "
+                "below that no scheduled nudge ever gets its turn"
+            )
+        return value
 
     @field_validator("clock_start")
     @classmethod

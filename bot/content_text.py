@@ -81,6 +81,8 @@ SAMPLES: Mapping[str, str] = {
     # operators (admin.py: /stats)
     "scheduled": "1000000",
     "lag": "86400",
+    "parked": "1000000",
+    "who": " ".join(["0123456789ab"] * 20),  # SHOWN_PARKED pseudonyms (bot/admin.py)
 }
 
 

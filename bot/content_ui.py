@@ -276,6 +276,11 @@ class Ui(ContentModel):
     insight: InsightUi
     # operators (admin.py): counts only, never a person's data
     admin_stats: Annotated[str, Text(MESSAGE, need=("scheduled", "lag"))]
+    # People parked after repeated errors, by the pseudonyms the logs use (never an id). A
+    # locale's ui.yaml may say it otherwise; until one does, this default is used.
+    admin_parked: Annotated[str, Text(MESSAGE, need=("parked", "who"))] = (
+        "⏸️ Parked after repeated errors: {parked}\n{who}"
+    )
 
     @field_validator("onset_options", mode="wrap")
     @classmethod

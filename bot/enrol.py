@@ -12,7 +12,7 @@ from telegram import ReplyKeyboardRemove, Update
 
 from bot.callbacks import Callback
 from bot.commands import resume_after_stop
-from bot.content import render, render_plain
+from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.country import city_country, country_names, country_of
 from bot.daily import friendly_date, instruction, is_enrolled
@@ -39,7 +39,10 @@ from bot.steps import (
 from bot.store import Also, VersionConflict
 from bot.timeparse import format_time, parse_time
 from bot.zones import country_at, country_by_name, zone_for_location, zone_from_token
-from scheduler.timing import routine_of
+from scheduler.timing import MORNING_STEP, routine_of
+
+# The outbox owner of the step sent at enrolment (a dispatcher's owner is "<shard>:<lease>").
+_ENROLMENT = "enrolment"
 
 ZONE, COUNTRY, WAKE, BED, ONSET = "zone", "country", "wake", "bed", "onset"
 
@@ -378,8 +381,21 @@ async def _confirm(
     if advice:
         await send(update, context, see_doctor_text(content, advice))
     if starts_today:
-        text, markup = instruction(content, 1)
-        await send(update, context, text, markup)
+        await _first_step(update, context, content, profile.user_id, today)
+
+
+async def _first_step(
+    update: Update, context: Context, content: Content, user_id: int, today: date
+) -> None:
+    """Day 1's step at once, under the outbox marker of that morning's step: the morning send
+    then does not repeat it (someone enrolling at 05:25 still gets the sleep question at wake
+    time), and if the morning send got there first it is not sent here again."""
+    svc = services(context)
+    if not await svc.store.claim_send(user_id, MORNING_STEP, today, owner=_ENROLMENT):
+        return
+    text, markup = instruction(content, 1)
+    await send(update, context, text, markup)
+    await svc.store.settle_send(user_id, MORNING_STEP, today, "sent")
 
 
 COMMANDS = {"start": on_start}

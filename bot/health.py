@@ -65,11 +65,13 @@ async def refresh_gauges(app: App) -> None:
         async with asyncio.timeout(REDIS_TIMEOUT):
             lag = await services.queue.oldest_due(services.clock.now())
             active = await services.queue.size()
+            parked = await services.queue.parked_count()
     except (RedisError, OSError, TimeoutError) as exc:
         log.warning("metrics: Redis did not answer (%s)", type(exc).__name__)
         return
     metrics.queue_lag.set(lag)
     metrics.active_people.set(active)
+    metrics.parked_people.set(parked)
 
 
 async def _queue_lag(app: App) -> float | None:

@@ -17,6 +17,10 @@ from bot.models import Level
 # Send outcomes the dispatcher reports: one per attempt that ended, so a send that failed
 # twice and then went through counts retry twice and ok once.
 SEND_OUTCOMES: Final = ("ok", "retry", "forbidden", "timeout", "error")
+# What happened to a person whose handling raised mid-tick: tried again later ("retry"), taken
+# out of the queue after too many tries ("parked"), or left on its lease because Redis failed
+# ("unavailable", not counted against the person).
+DISPATCH_ERRORS: Final = ("retry", "parked", "unavailable")
 WEBHOOK_RESULTS: Final = ("ok", "duplicate", "busy", "forbidden", "bad_request", "unavailable")
 # Update.ALL_TYPES names every kind of update; anything newer than this library is "other".
 UPDATE_TYPES: Final = tuple(Update.ALL_TYPES)
@@ -37,6 +41,12 @@ class Metrics:
             "twitchcare_sends",
             "Scheduled sends by outcome (one count per attempt that ended)",
             ["outcome"],
+            registry=self.registry,
+        )
+        self._dispatch_errors = Counter(
+            "twitchcare_dispatch_errors",
+            "People whose handling raised during a tick, by what was done about it",
+            ["action"],
             registry=self.registry,
         )
         self._red_flags = Counter(
@@ -61,9 +71,16 @@ class Metrics:
             "People with a scheduled nudge (enrolled, not paused, stopped or on hold)",
             registry=self.registry,
         )
+        self.parked_people = Gauge(
+            "twitchcare_parked_people",
+            "People taken out of the due queue after repeated errors (see /stats)",
+            registry=self.registry,
+        )
         # Known label values start at zero, so dashboards see them before the first event.
         for outcome in SEND_OUTCOMES:
             self._sends.labels(outcome)
+        for action in DISPATCH_ERRORS:
+            self._dispatch_errors.labels(action)
         for level in Level:
             self._red_flags.labels(level.value)
         for result in WEBHOOK_RESULTS:
@@ -77,6 +94,12 @@ class Metrics:
         if outcome not in SEND_OUTCOMES:
             raise ValueError(f"unknown send outcome {outcome!r}")
         self._sends.labels(outcome).inc()
+
+    def dispatch_error(self, action: str) -> None:
+        """Count one person whose handling raised; `action` is one of DISPATCH_ERRORS."""
+        if action not in DISPATCH_ERRORS:
+            raise ValueError(f"unknown dispatch error action {action!r}")
+        self._dispatch_errors.labels(action).inc()
 
     def red_flag(self, level: Level) -> None:
         self._red_flags.labels(level.value).inc()

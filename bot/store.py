@@ -127,6 +127,19 @@ return 1
 """
 
 
+# Record how a claimed send ended: KEYS[1] the person's outbox hash; ARGV[1] the field, ARGV[2]
+# the outcome, ARGV[3] the hash's lifetime in seconds. Writes nothing (returns 0) once the hash
+# is gone: the person was deleted mid-send, and a late settle must not bring the key back.
+_SETTLE_SEND: Final = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+
 class StoreError(Exception):
     """Base class for storage errors that are not Redis connection problems."""
 
@@ -259,6 +272,7 @@ class Store:
         self._cas = redis.register_script(_CAS_PROFILE)
         self._write_if_enrolled = redis.register_script(_WRITE_IF_ENROLLED)
         self._claim_send = redis.register_script(_CLAIM_SEND)
+        self._settle_send = redis.register_script(_SETTLE_SEND)
 
     @property
     def redis(self) -> Redis:
@@ -373,14 +387,17 @@ class Store:
             return None
 
     async def claim_send(self, user_id: int, slot: str, local_date: date, owner: str = "") -> bool:
-        """Mark a scheduled slot as being sent by `owner`; True if this caller should send it.
+        """Mark one scheduled message as being sent by `owner`; True if this caller should send it.
 
-        Written before sending, so a slot goes out at most once across restarts and replicas.
-        The marker stays "pending" until `settle_send` records how the send ended. A pending
-        marker of another owner means that sender died mid-send (the due queue only hands a
-        person to a new owner once the old lease has run out), so the new owner takes it
-        over: the message cannot have been confirmed. Markers older than OUTBOX_KEEP_DAYS are
-        pruned in the same round trip.
+        `slot` names one message, not a whole slot (see `Due.message_marker`), so a slot cut off
+        midway resumes after its last confirmed message. Written before sending, so a message
+        goes out at most once across restarts and replicas, except as follows. The marker stays
+        "pending" until `settle_send` records how the send ended. A pending marker of another
+        owner means that sender died (or lost Redis) mid-send: the due queue only hands a person
+        to a new owner once the old lease has run out. The new owner takes it over, because the
+        message cannot have been confirmed: that one message is sent at least once, and twice
+        only if Telegram had taken it before the sender died. Markers older than
+        OUTBOX_KEEP_DAYS are pruned in the same round trip.
         """
         oldest_kept = (local_date - timedelta(days=OUTBOX_KEEP_DAYS)).isoformat()
         keys = [person_key(user_id, OUTBOX)]
@@ -389,9 +406,13 @@ class Store:
         return bool(await self._claim_send(keys=keys, args=args))
 
     async def settle_send(self, user_id: int, slot: str, local_date: date, outcome: str) -> None:
-        """Record how a claimed send ended (sent, ambiguous, failed, blocked): never resent."""
-        key = person_key(user_id, OUTBOX)
-        await self._redis.hset(key, outbox_field(slot, local_date), outcome)
+        """Record how a claimed send ended (sent, ambiguous, failed, blocked): never resent.
+
+        Like every key a send writes, the outbox keeps its lifetime; after a /delete that raced
+        the send nothing is written at all."""
+        keys = [person_key(user_id, OUTBOX)]
+        args: list[str | int] = [outbox_field(slot, local_date), outcome, OUTBOX_TTL_SECONDS]
+        await self._settle_send(keys=keys, args=args)
 
     async def forget_send(self, user_id: int, slot: str, local_date: date) -> None:
         """Drop a slot's marker so it may be sent again.
@@ -402,9 +423,12 @@ class Store:
         await self._redis.hdel(person_key(user_id, OUTBOX), outbox_field(slot, local_date))
 
     async def sent_slots(self, user_id: int) -> set[str]:
-        """The person's outbox markers, as "<slot>:<YYYY-MM-DD>" (for tests and debugging)."""
+        """The slots the person has outbox markers for, as "<slot>:<YYYY-MM-DD>": one per slot
+        however many messages it had (for /export, tests and debugging)."""
         fields = await self._redis.hkeys(person_key(user_id, OUTBOX))
-        return {field.decode() if isinstance(field, bytes) else str(field) for field in fields}
+        return {
+            _slot_of(field.decode() if isinstance(field, bytes) else str(field)) for field in fields
+        }
 
     async def _saved(self, before: Profile | None, after: Profile) -> None:
         if self._listener is not None:
@@ -440,6 +464,12 @@ def outbox_field(slot: str, local_date: date) -> str:
     if isinstance(local_date, datetime):
         raise TypeError("local_date must be a date, not a datetime")
     return f"{slot}:{local_date.isoformat()}"
+
+
+def _slot_of(field: str) -> str:
+    """The slot of an outbox field: "morning#1:2026-03-20" -> "morning:2026-03-20"."""
+    name, _, day = field.rpartition(":")
+    return f"{name.partition('#')[0]}:{day}"
 
 
 def _compact(model: BaseModel) -> str:

@@ -11,17 +11,19 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from redis.exceptions import RedisError
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.content import Content
+from bot.logs import pseudonym
 from bot.models import Profile, Status
-from bot.plan import SlotKind
+from bot.plan import SlotKind, plan_day
 from bot.store import CorruptProfileError, Store
 from scheduler.queue import Claim, DueQueue
 from scheduler.ratelimit import PRIORITY_BULK
@@ -33,9 +35,16 @@ log = logging.getLogger(__name__)
 # Waits between attempts after a 5xx or a network error; then the send is given up, loudly.
 BACKOFF_SECONDS = (1.0, 4.0, 15.0)
 _MAX_PENDING = 8  # sends looked at per claim: a day has at most three
+# A person whose handling raises is tried again after 30 s, then 1, 2 and 4 minutes; the fifth
+# failure in a row parks them (out of the queue, shown by /stats). The waits add up to 7.5
+# minutes, inside the two leases a claim looks back over, so every retry still sees the send
+# that failed.
+PARK_AFTER = 5
+RETRY_WAIT_SECONDS = 30.0
 
 
 _Completion = tuple[Claim, datetime | None]  # a claim and its next due time (None: no more)
+_Message = tuple[int, str, date]  # whose, which marker, which local date
 
 
 class Outcome(Enum):
@@ -68,7 +77,13 @@ class TickStats:
 
 
 class Dispatcher:
-    """Sends what is due. Keeps no state between ticks: everything lives in Redis.
+    """Sends what is due. Everything lives in Redis, except what Redis could not take: a
+    message Telegram confirmed while Redis was away is remembered until its marker is written.
+
+    Each person is handled on their own: an error while handling one person backs that person
+    off (PARK_AFTER tries, then parked), and the rest of the shard and the remaining shards
+    go on. A Redis error mid-send is not the person's fault: their lease runs out and they are
+    claimed again, resuming after their last confirmed message.
 
     Graceful shutdown: stop() makes running ticks claim nothing more and give back (release)
     claims they have not started on; close() then waits for the sends in flight to finish.
@@ -83,6 +98,7 @@ class Dispatcher:
         clock: Clock,
         settings: DispatchSettings | None = None,
         on_send: Callable[[str], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         self._bot = bot
         self._store = store
@@ -92,6 +108,8 @@ class Dispatcher:
         self._settings = settings or DispatchSettings()
         self._slots = asyncio.Semaphore(self._settings.concurrency)
         self._on_send = on_send or _ignore
+        self._on_error = on_error or _ignore
+        self._unsettled: dict[_Message, str] = {}
         self._ticks = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -123,6 +141,7 @@ class Dispatcher:
         return stats
 
     async def _tick(self, stats: TickStats) -> None:
+        await self._settle_remembered()
         for shard in range(self._queue.shards):
             if self.stopping.is_set():
                 return
@@ -137,18 +156,54 @@ class Dispatcher:
             await self._queue.complete_many([done for done in results if done is not None])
 
     async def _guarded(self, claim: Claim, stats: TickStats) -> _Completion | None:
+        """Handle one person; whatever goes wrong stays with them (see the class docstring)."""
         async with self._slots:
-            if self.stopping.is_set():
-                # Not started: give it back now rather than let its lease run out, so another
-                # replica sends it at once. Sends already under way finish (none is cut off).
-                await self._queue.release(claim)
-                stats.count("released")
-                return None
             try:
+                if self.stopping.is_set():
+                    # Not started: give it back now rather than let its lease run out, so
+                    # another replica sends it at once. Sends under way finish (none is cut off).
+                    await self._queue.release(claim)
+                    stats.count("released")
+                    return None
                 return await self._dispatch(claim, stats)
             except CorruptProfileError as exc:
                 log.error("unreadable profile left in place; not scheduling: %s", exc.reason)
                 return claim, None
+            except RedisError as exc:
+                log.warning(
+                    "Redis failed mid-send (%s); person %s is claimed again after the lease",
+                    type(exc).__name__,
+                    self._who(claim.user_id),
+                )
+                self._count_error("unavailable", stats)
+                return None
+            except Exception as exc:  # one person must never end the tick
+                await self._back_off(claim, exc, stats)
+                return None
+
+    async def _back_off(self, claim: Claim, exc: Exception, stats: TickStats) -> None:
+        """Try the person again later, or park them after PARK_AFTER failures in a row. The
+        log names the error's type and a pseudonym only: its text may quote ids."""
+        who, error = self._who(claim.user_id), type(exc).__name__
+        try:
+            tries = await self._queue.fail(
+                claim, self._clock.now(), park_after=PARK_AFTER, wait=RETRY_WAIT_SECONDS
+            )
+        except RedisError:
+            return  # the lease runs out instead, and the person is claimed again
+        if tries >= PARK_AFTER:
+            log.warning("person %s parked after %d failed tries in a row (%s)", who, tries, error)
+            self._count_error("parked", stats)
+        elif tries:
+            log.warning("handling person %s failed (%s), try %d; backing off", who, error, tries)
+            self._count_error("retry", stats)
+
+    def _count_error(self, kind: str, stats: TickStats) -> None:
+        self._on_error(kind)
+        stats.count(kind)
+
+    def _who(self, user_id: int) -> str:
+        return pseudonym(user_id, self._bot.token)
 
     async def _dispatch(self, claim: Claim, stats: TickStats) -> _Completion | None:
         """Send what is due for the claimed person; returns how to complete the claim (None:
@@ -162,6 +217,7 @@ class Dispatcher:
         for due in _pending(profile, since, now):
             outcome = await self._consider(profile, due, now, owner)
             stats.count(outcome)
+            self._log_send(profile, due, outcome)
             if outcome == Outcome.BLOCKED.value:
                 await self._mark_inactive(profile.user_id)
                 return None
@@ -173,13 +229,21 @@ class Dispatcher:
             return "dropped"
         if due.slot.kind is SlotKind.EVENING and await self._checked_in(profile, due):
             return "skipped"
-        uid, marker, day = profile.user_id, due.marker, due.slot.local_date
-        if not await self._store.claim_send(uid, marker, day, owner):
-            return "duplicate"
         messages = await self._render(profile, due)
-        outcome = await self._send_all(profile.chat_id, messages)
-        await self._store.settle_send(uid, marker, day, outcome.value)
-        return outcome.value
+        return await self._send_all(profile, due, messages, owner)
+
+    def _log_send(self, profile: Profile, due: Due, outcome: str) -> None:
+        """One INFO line per scheduled send: never a chat id, a name or any text."""
+        assert profile.start_date is not None  # scheduled people are enrolled
+        day = plan_day(profile.start_date, profile.pauses, due.slot.local_date)
+        log.info(
+            "scheduled send: slot=%s plan_day=%d at=%s outcome=%s person=%s",
+            due.marker,
+            day,
+            self._clock.now().isoformat(timespec="seconds"),
+            outcome,
+            self._who(profile.user_id),
+        )
 
     async def _render(self, profile: Profile, due: Due) -> list[Outgoing]:
         """Only the end-of-plan summary needs the person's history; the daily nudges do not
@@ -207,17 +271,54 @@ class Dispatcher:
         following = next_due(profile, now)
         return following.at if following else None
 
-    async def _send_all(self, chat_id: int, messages: list[Outgoing]) -> Outcome:
-        """Send a slot's messages in order. After an ambiguous timeout the rest still go (the
-        first may well have arrived); a block or a failure stops the slot."""
-        result = Outcome.SENT
-        for message in messages:
-            outcome = await self._send(chat_id, message)
+    async def _send_all(
+        self, profile: Profile, due: Due, messages: list[Outgoing], owner: str
+    ) -> str:
+        """Send a slot's messages in order, each under its own outbox marker, skipping those
+        already settled: a slot cut off midway (a crash, Redis gone) resumes after its last
+        confirmed message. After an ambiguous timeout the rest still go (the first may well
+        have arrived); a block or a failure stops the slot. "duplicate": nothing left to send.
+
+        The guarantee, per message: one that Telegram confirmed is never sent again, even if
+        Redis was away when it was confirmed (the marker is written from memory at the next
+        tick, before anything is claimed). The one message in flight when its sender *dies*
+        is sent again by whoever takes the person over after the lease: at least once, twice
+        only if Telegram had taken it. A timeout is never resent: at most once.
+        """
+        result = "duplicate"
+        for index, message in enumerate(messages):
+            key = (profile.user_id, due.message_marker(index), due.slot.local_date)
+            outcome = await self._send_once(key, profile.chat_id, message, owner)
+            if outcome is None:
+                continue
             if outcome in (Outcome.BLOCKED, Outcome.FAILED):
-                return outcome
-            if outcome is Outcome.AMBIGUOUS:
-                result = outcome
+                return str(outcome.value)
+            if outcome is Outcome.AMBIGUOUS or result == "duplicate":
+                result = outcome.value
         return result
+
+    async def _send_once(
+        self, key: _Message, chat_id: int, message: Outgoing, owner: str
+    ) -> Outcome | None:
+        """Claim, send and settle one message; None if it was sent (or is being sent) before."""
+        if key in self._unsettled:
+            await self._settle_remembered()  # sent, but Redis was away when it was confirmed
+            return None
+        user_id, marker, day = key
+        if not await self._store.claim_send(user_id, marker, day, owner):
+            return None
+        outcome = await self._send(chat_id, message)
+        self._unsettled[key] = outcome.value
+        await self._store.settle_send(user_id, marker, day, outcome.value)
+        del self._unsettled[key]
+        return outcome
+
+    async def _settle_remembered(self) -> None:
+        """Write the markers of messages whose send ended while Redis was away."""
+        for key, outcome in list(self._unsettled.items()):
+            user_id, marker, day = key
+            await self._store.settle_send(user_id, marker, day, outcome)
+            del self._unsettled[key]
 
     async def _send(self, chat_id: int, message: Outgoing) -> Outcome:
         """One message, with retries for 5xx and network errors; never twice after a timeout."""

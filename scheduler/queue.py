@@ -67,9 +67,10 @@ table.insert(due, 1, score)
 return due
 """
 
-# KEYS[1] the shard; ARGV[1] the member, ARGV[2] the lease score it was claimed with,
-# ARGV[3] its next score, or '' to remove it. Returns 1 if the lease still held, else 0
-# (the member is then left exactly as it is).
+# KEYS[1] the shard, KEYS[2] its failure counts; then per member, three ARGV: the member, the
+# lease score it was claimed with, and its next score, or '' to remove it. Returns, per member,
+# 1 if the lease still held, else 0 (the member is then left exactly as it is). A completed
+# member's count of failed tries in a row starts again from zero.
 _COMPLETE: Final = """
 local done = {}
 for i = 1, #ARGV, 3 do
@@ -83,10 +84,33 @@ for i = 1, #ARGV, 3 do
     else
       redis.call('ZADD', KEYS[1], 'XX', following, member)
     end
+    redis.call('HDEL', KEYS[2], member)
     done[#done + 1] = 1
   end
 end
 return done
+"""
+
+# One more failed try of a claimed member. KEYS[1] the shard, KEYS[2] its failure counts,
+# KEYS[3] its parked members; ARGV[1] the member, ARGV[2] its lease score, ARGV[3] now (score),
+# ARGV[4] the tries that park it, ARGV[5] the first wait in seconds (doubled on each try).
+# Returns the failed tries in a row (0: the lease was lost, nothing changed). Below ARGV[4] the
+# member is due again after the wait; at ARGV[4] it leaves the shard for the parked set.
+_FAIL: Final = """
+local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not current or tonumber(current) ~= tonumber(ARGV[2]) then
+  return 0
+end
+local tries = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+if tries >= tonumber(ARGV[4]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+else
+  local again = tonumber(ARGV[3]) + tonumber(ARGV[5]) * 2 ^ (tries - 1)
+  redis.call('ZADD', KEYS[1], 'XX', string.format('%.17g', again), ARGV[1])
+end
+return tries
 """
 
 
@@ -116,6 +140,7 @@ class DueQueue:
         self._shards = shards
         self._claim = redis.register_script(_CLAIM)
         self._complete = redis.register_script(_COMPLETE)
+        self._fail = redis.register_script(_FAIL)
 
     @property
     def shards(self) -> int:
@@ -135,6 +160,14 @@ class DueQueue:
         """The shard's lease floor (the last lease score it handed out), in the shard's slot."""
         return f"{self.shard_key(shard)}:lease"
 
+    def fails_key(self, shard: int) -> str:
+        """The shard's count of failed tries in a row per member (a hash, in the shard's slot)."""
+        return f"{self.shard_key(shard)}:fails"
+
+    def parked_key(self, shard: int) -> str:
+        """The shard's parked members, scored by when they were parked."""
+        return f"{self.shard_key(shard)}:parked"
+
     def shard_keys(self) -> list[str]:
         """Every shard's key, in shard order."""
         return [self.shard_key(shard) for shard in range(self._shards)]
@@ -143,17 +176,25 @@ class DueQueue:
         """Set the person's next due send, adding or moving their entry (millisecond precision).
 
         Moving an entry that a worker has claimed makes that worker's complete() a no-op, so the
-        new schedule wins.
+        new schedule wins. A parked person is back in the queue, with a clean slate.
         """
-        key = self.shard_key(self.shard_of(user_id))
-        await self._redis.zadd(key, {_member(user_id): to_score(due_at)})
+        shard = self.shard_of(user_id)
+        member = _member(user_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(self.shard_key(shard), {member: to_score(due_at)})
+            pipe.zrem(self.parked_key(shard), member)
+            pipe.hdel(self.fails_key(shard), member)
+            await pipe.execute()
 
     async def remove(self, user_id: int) -> None:
-        """Remove every entry of the person (from every shard, in one round trip)."""
+        """Remove every entry of the person, parked or failing too (every shard, one round
+        trip), so no queue key names them afterwards."""
         member = _member(user_id)
         async with self._redis.pipeline(transaction=False) as pipe:
-            for key in self.shard_keys():
-                pipe.zrem(key, member)
+            for shard in range(self._shards):
+                pipe.zrem(self.shard_key(shard), member)
+                pipe.zrem(self.parked_key(shard), member)
+                pipe.hdel(self.fails_key(shard), member)
             await pipe.execute()
 
     async def due_at(self, user_id: int) -> datetime | None:
@@ -222,8 +263,15 @@ class DueQueue:
 
     async def size(self) -> int:
         """How many people have a next send scheduled: one ZCARD per shard, O(shards)."""
+        return await self._cardinality(self.shard_keys())
+
+    async def parked_count(self) -> int:
+        """How many people are parked: one ZCARD per shard, O(shards)."""
+        return await self._cardinality([self.parked_key(s) for s in range(self._shards)])
+
+    async def _cardinality(self, keys: list[str]) -> int:
         async with self._redis.pipeline(transaction=False) as pipe:
-            for key in self.shard_keys():
+            for key in keys:
                 pipe.zcard(key)
             counts: list[int] = await pipe.execute()
         return sum(counts)
@@ -239,15 +287,37 @@ class DueQueue:
             args = [
                 arg for i in indexes for arg in _finish_args(done[i][0], _score_arg(done[i][1]))
             ]
-            written = await self._complete(keys=[self.shard_key(shard)], args=args)
+            written = await self._complete(keys=self._completion_keys(shard), args=args)
             for i, ok in zip(indexes, written, strict=True):
                 results[i] = bool(ok)
         return results
 
+    async def fail(self, claim: Claim, now: datetime, *, park_after: int, wait: float) -> int:
+        """Count one more failed try of a claimed member; returns the tries in a row (0: the
+        lease was lost and nothing changed). Below `park_after` the member is due again after
+        `wait` seconds, doubled on each try; at `park_after` it is parked: out of the queue until
+        schedule() puts it back (a change to the person's routine does)."""
+        keys = [self.shard_key(claim.shard), self.fails_key(claim.shard)]
+        keys.append(self.parked_key(claim.shard))
+        args = [*_finish_args(claim, repr(to_score(now))), str(park_after), repr(wait)]
+        return int(await self._fail(keys=keys, args=args))
+
+    async def parked(self) -> list[int]:
+        """Every parked person's id, longest parked first within each shard; O(parked)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for shard in range(self._shards):
+                pipe.zrange(self.parked_key(shard), 0, -1)
+            shards: list[list[bytes]] = await pipe.execute()
+        return [int(member) for members in shards for member in members]
+
     async def _finish(self, claim: Claim, next_score: str) -> bool:
-        key = self.shard_key(claim.shard)
-        (written,) = await self._complete(keys=[key], args=_finish_args(claim, next_score))
+        (written,) = await self._complete(
+            keys=self._completion_keys(claim.shard), args=_finish_args(claim, next_score)
+        )
         return bool(written)
+
+    def _completion_keys(self, shard: int) -> list[str]:
+        return [self.shard_key(shard), self.fails_key(shard)]
 
 
 def _score_arg(moment: datetime | None) -> str:

@@ -100,6 +100,8 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 # Real-time TTLs: a bucket left alone this long is full again anyway; a pause key outlives its
 # pause-until by this margin. Both are compared with clock time, never with the TTL itself.
 _MIN_BUCKET_TTL_MS: Final = 60_000
+# The share of the global bucket that scheduled sends must leave for interactive replies.
+BULK_RESERVE: Final = 0.2
 _PAUSE_TTL_MARGIN_MS: Final = 60_000
 
 # Take one token from a chat bucket and the global bucket, or neither.
@@ -199,12 +201,12 @@ class RedisRateLimiter(BaseRateLimiter[int]):
         per_chat_rate: float = 1.0,
         per_chat_burst: int = 3,
         global_rate: float = 30.0,
-        bulk_reserve: float = 0.2,
+        bulk_reserve: float = BULK_RESERVE,
         max_retries: int = 3,
         enabled: bool = True,
     ) -> None:
         _check_config(per_chat_rate, per_chat_burst, global_rate, bulk_reserve, max_retries)
-        global_burst = max(1.0, global_rate)  # one second's worth
+        global_burst = _global_burst(global_rate)
         self._limits = _Limits(
             per_chat_rate=per_chat_rate,
             per_chat_burst=float(per_chat_burst),
@@ -305,6 +307,25 @@ def _check_config(
         raise ValueError("bulk_reserve must be in [0, 1)")
     if max_retries < 0:
         raise ValueError("max_retries must not be negative")
+    if not bulk_can_send(global_rate, bulk_reserve):
+        raise ValueError(f"global_rate must be at least {min_global_rate(bulk_reserve):g}")
+
+
+def _global_burst(global_rate: float) -> float:
+    return max(1.0, global_rate)  # one second's worth
+
+
+def bulk_can_send(global_rate: float, bulk_reserve: float = BULK_RESERVE) -> bool:
+    """Whether a scheduled send can ever get a token: it needs one token plus the interactive
+    reserve, from a global bucket that never holds more than its burst. Below
+    min_global_rate() every scheduled send would wait forever."""
+    burst = _global_burst(global_rate)
+    return 1 + bulk_reserve * burst <= burst + 1e-9  # the take script's tolerance
+
+
+def min_global_rate(bulk_reserve: float = BULK_RESERVE) -> float:
+    """The lowest global rate at which scheduled sends still get tokens."""
+    return 1 / (1 - bulk_reserve)
 
 
 def _bucket_ttl_ms(rate: float, burst: float) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Final
 
 from bot.localtime import local_now
 from bot.models import Pause, Profile, Snooze, Status
@@ -11,6 +12,9 @@ from bot.plan import Slot, SlotKind, in_quiet_hours, next_slot
 
 # A wind-down nudge more than this late is stale: the evening has moved on (DESIGN §5).
 EVENING_GRACE = timedelta(minutes=30)
+# The outbox marker of a morning's first message, the day's step (scheduler/render.py sends it
+# first). Enrolment sends day 1's step at once under this marker, so 07:00 does not repeat it.
+MORNING_STEP: Final = f"{SlotKind.MORNING}#0"
 SNOOZE_CHOICES = {"30": timedelta(minutes=30), "60": timedelta(hours=1)}
 # A paused person still gets the rest of the day they paused on: the pause itself (from the
 # next day) keeps everything after it out of the schedule.
@@ -48,6 +52,12 @@ class Due:
     def marker(self) -> str:
         """The outbox marker's slot name: a snoozed repeat is a send of its own."""
         return f"{self.slot.kind}+snooze" if self.snoozed else str(self.slot.kind)
+
+    def message_marker(self, index: int) -> str:
+        """The outbox marker of the slot's `index`-th message (from 0): each message of a slot
+        is claimed and settled on its own, so a slot cut off midway resumes after its last
+        confirmed message instead of sending the whole slot again."""
+        return f"{self.marker}#{index}"
 
 
 def routine_of(profile: Profile) -> Routine | None:

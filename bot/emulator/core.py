@@ -52,6 +52,8 @@ class Core:
     queries: dict[str, PendingQuery] = field(default_factory=dict)
     callback_answers: list[CallbackAnswer] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
+    # Called with each request as it arrives, before it is answered (fault tests act there).
+    observers: list[Callable[[RecordedRequest], None]] = field(default_factory=list)
     version: int = 0
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _limiter: RateLimiter | None = None
@@ -65,7 +67,10 @@ class Core:
         self._limiter = RateLimiter(limits, self.clock) if limits is not None else None
 
     def log(self, method: str, params: Params) -> None:
-        self.requests.append(RecordedRequest(method, params.loggable()))
+        request = RecordedRequest(method, params.loggable())
+        self.requests.append(request)
+        for observer in self.observers:
+            observer(request)
 
     def target_chat(self, params: Params) -> Chat:
         """The chat a send goes to: it must exist and must not have blocked the bot."""

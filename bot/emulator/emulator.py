@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -243,6 +244,11 @@ class BotApiEmulator:
     @property
     def requests(self) -> list[RecordedRequest]:
         return list(self._core.requests)
+
+    def observe(self, observer: Callable[[RecordedRequest], None]) -> None:
+        """Call `observer` with every request as it arrives, before it is answered: a fault
+        test can act at an exact point inside the bot's send path."""
+        self._core.observers.append(observer)
 
     def requests_for(self, method: str) -> list[RecordedRequest]:
         return [r for r in self._core.requests if r.method.lower() == method.lower()]

@@ -8,11 +8,18 @@ from typing import Any
 class ApiError(Exception):
     """A Bot API failure: becomes `{"ok": false, "error_code": ..., "description": ...}`."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -20,8 +27,12 @@ class ApiError(Exception):
             "error_code": self.status,
             "description": self.description,
         }
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        parameters = {
+            "retry_after": self.retry_after,
+            "migrate_to_chat_id": self.migrate_to_chat_id,
+        }
+        if any(value is not None for value in parameters.values()):
+            body["parameters"] = {k: v for k, v in parameters.items() if v is not None}
         return body
 
 

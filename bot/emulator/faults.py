@@ -9,6 +9,7 @@ from enum import StrEnum
 class FaultKind(StrEnum):
     FORBIDDEN = "forbidden"  # 403 bot was blocked by the user
     SERVER_ERROR = "server_error"  # 502 Bad Gateway
+    MIGRATED = "migrated"  # 400 the group became a supergroup (PTB raises ChatMigrated)
     TIMEOUT = "timeout"  # delivered, but the reply never comes until released
     DISCONNECT = "disconnect"  # nothing recorded, connection dropped
     HANG = "hang"  # nothing recorded, no answer until released, then the connection drops

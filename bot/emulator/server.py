@@ -22,6 +22,9 @@ def _reply(result: Any) -> web.Response:
     return web.json_response({"ok": True, "result": result})
 
 
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
+
+
 def _error(error: ApiError) -> web.Response:
     return web.json_response(error.payload(), status=error.status)
 
@@ -90,6 +93,8 @@ class ApiServer:
             raise forbidden("bot was blocked by the user")
         if fault is FaultKind.SERVER_ERROR:
             raise ApiError(502, "Bad Gateway")
+        if fault is FaultKind.MIGRATED:
+            raise ApiError(400, MIGRATED, migrate_to_chat_id=-1_000_000_000_000 - params.chat_id())
         if fault is FaultKind.HANG:
             await self.hung.hold()
         if fault in (FaultKind.DISCONNECT, FaultKind.HANG):

@@ -21,6 +21,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -32,6 +33,7 @@ from bot.child_process import die_with_parent
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, FaultKind
 from bot.emulator.emulator import DEFAULT_TOKEN
+from bot.emulator.models import RecordedRequest
 from bot.store import OUTBOX, Store, person_key
 from scheduler.queue import DueQueue
 from scheduler.sync import QueueSync
@@ -45,7 +47,9 @@ EVENING = datetime(2026, 3, 20, 22, 0, tzinfo=UTC)  # an hour before their 23:00
 NEXT_MORNING = SLOT + timedelta(days=1)
 BEFORE, HUNG, AFTER = 1603, 1608, 1609  # shards 3, 8 and 9 of 16
 PEOPLE = (BEFORE, HUNG, AFTER)
-MORNING_MARKER, EVENING_MARKER = b"morning:2026-03-20", b"evening:2026-03-20"
+STEP_MARKER, SLEEP_MARKER = b"morning#0:2026-03-20", b"morning#1:2026-03-20"
+EVENING_MARKER = b"evening#0:2026-03-20"
+MORNING_SENT = {STEP_MARKER: b"sent", SLEEP_MARKER: b"sent"}
 WAIT = 30.0  # generous: a process has to start up (imports, content, Redis) first
 T = TypeVar("T")
 DAY_ONE = ("Day 1: notice your twitch", "How did you sleep", "Time to start winding down")
@@ -94,8 +98,9 @@ async def test_killed_while_a_send_is_in_flight(scene: Scene) -> None:
     await first(scene.emu.wait_hung(1), worker, scene)
 
     outbox = await outboxes(scene)
-    assert outbox[BEFORE] == {MORNING_MARKER: b"sent"}
-    assert outbox[HUNG][MORNING_MARKER][:8] == b"pending:"
+    assert outbox[BEFORE] == MORNING_SENT
+    assert outbox[HUNG] == {STEP_MARKER: outbox[HUNG][STEP_MARKER]}
+    assert outbox[HUNG][STEP_MARKER][:8] == b"pending:"
     assert outbox[AFTER] == {}
     assert delivered(scene, HUNG) == []
     await kill(worker)
@@ -103,6 +108,36 @@ async def test_killed_while_a_send_is_in_flight(scene: Scene) -> None:
     await take_over(scene)
     assert len(sends_to(scene, HUNG)) == 4  # the one lost with the worker, then the day's 3
     assert [len(sends_to(scene, user_id)) for user_id in (BEFORE, AFTER)] == [3, 3]
+
+
+async def test_killed_between_the_step_and_the_sleep_question(scene: Scene) -> None:
+    """Finding 15: `twitchcare run` delivers HUNG's morning step, then its sleep question is
+    held in flight; SIGKILL there. After the lease the successor sends the sleep question
+    only (the message in flight: at least once), never the step a second time."""
+    loop = asyncio.get_running_loop()
+    steps: list[RecordedRequest] = []
+
+    def hang_the_second(request: RecordedRequest) -> None:
+        to_hung = request.method == "sendMessage" and int(request.params["chat_id"]) == HUNG
+        if to_hung and not steps:
+            steps.append(request)
+            # After this request has taken its (no) fault: the next one to HUNG hangs.
+            hang = partial(scene.emu.inject_fault, "sendMessage", chat_id=HUNG, kind="hang")
+            loop.call_soon(hang)
+
+    scene.emu.observe(hang_the_second)
+    worker = await start(scene, "bot", "run")
+    await first(scene.emu.wait_hung(1), worker, scene)
+
+    outbox = await outboxes(scene)
+    assert outbox[HUNG][STEP_MARKER] == b"sent"
+    assert outbox[HUNG][SLEEP_MARKER][:8] == b"pending:"
+    assert delivered(scene, HUNG) == list(DAY_ONE[:1])
+    await kill(worker)
+    scene.emu.clear_faults()
+
+    await take_over(scene, hung_so_far=list(DAY_ONE[:1]))
+    assert len(sends_to(scene, HUNG)) == 4  # the step, the sleep question twice, the evening
 
 
 async def test_killed_between_the_claim_and_the_outbox_marker(scene: Scene) -> None:
@@ -115,7 +150,7 @@ async def test_killed_between_the_claim_and_the_outbox_marker(scene: Scene) -> N
     assert line.decode().split() == [CLAIMED, str(HUNG)]
 
     outbox = await outboxes(scene)
-    assert outbox == {BEFORE: {MORNING_MARKER: b"sent"}, HUNG: {}, AFTER: {}}
+    assert outbox == {BEFORE: MORNING_SENT, HUNG: {}, AFTER: {}}
     assert sends_to(scene, HUNG) == []
     await kill(worker)
 
@@ -123,7 +158,7 @@ async def test_killed_between_the_claim_and_the_outbox_marker(scene: Scene) -> N
     assert [len(sends_to(scene, user_id)) for user_id in PEOPLE] == [3, 3, 3]
 
 
-async def take_over(scene: Scene) -> None:
+async def take_over(scene: Scene, hung_so_far: list[str] | None = None) -> None:
     """What the dead worker left, then a successor's ticks: the lease first holds, then runs
     out; by the evening everyone has had each day-1 message exactly once."""
     leased = await scene.queue.due_at(HUNG)
@@ -137,7 +172,7 @@ async def take_over(scene: Scene) -> None:
         dispatcher = app.bot_data.dispatcher
         scene.clock.set(SLOT + timedelta(seconds=30))  # the dead worker's lease still holds
         await dispatcher.tick()
-        assert delivered(scene, HUNG) == []
+        assert delivered(scene, HUNG) == (hung_so_far or [])
         assert len(delivered(scene, AFTER)) == 2
 
         scene.clock.set(leased + timedelta(minutes=5))
@@ -147,7 +182,7 @@ async def take_over(scene: Scene) -> None:
 
     for user_id in PEOPLE:
         assert delivered(scene, user_id) == list(DAY_ONE), user_id
-    sent = {MORNING_MARKER: b"sent", EVENING_MARKER: b"sent"}
+    sent = {**MORNING_SENT, EVENING_MARKER: b"sent"}
     assert await outboxes(scene) == dict.fromkeys(PEOPLE, sent)
     assert [await scene.queue.due_at(user_id) for user_id in PEOPLE] == [NEXT_MORNING] * 3
 
@@ -239,7 +274,7 @@ async def test_sigterm_during_a_send_finishes_it_and_sends_nothing_twice(scene: 
     assert await first(worker.wait(), worker, scene) == 0
 
     outbox = await outboxes(scene)
-    assert outbox[HUNG] == {MORNING_MARKER: b"sent"}  # finished, not abandoned
+    assert outbox[HUNG] == MORNING_SENT  # finished, not abandoned
     assert delivered(scene, HUNG) == list(DAY_ONE[:2])
     assert await scene.queue.due_at(HUNG) == EVENING
 

@@ -146,7 +146,6 @@ async def test_run_answers_a_data_dir_in_use_with_one_line(tmp_path: Path) -> No
         **os.environ,
         "TWITCHCARE_BOT_TOKEN": DEFAULT_TOKEN,
         "TWITCHCARE_DATA_DIR": str(tmp_path),
-        "TWITCHCARE_TICK_SECONDS": "0",
     }
     env.pop("TWITCHCARE_REDIS_URL", None)
     async with BotApiEmulator(ManualClock(T0)) as emu, EmbeddedRedis(tmp_path) as holder:

@@ -28,6 +28,8 @@ from tests.e2e.steps import chat_sends, enrol, headline, sent_since, walk
 EVENING = datetime(2026, 3, 20, 22, 0, tzinfo=UTC)  # Robin's day-1 wind-down (bed 23:00)
 NEXT_EVENING = EVENING + timedelta(days=1)
 WIND_DOWN = "🌙 Time to start winding down"
+# Robin enrols on Friday morning (day 1): the step goes out at once, under its outbox marker.
+ENROLMENT_STEP = {"morning#0:2026-03-20": "sent"}
 WIND_DOWN_2 = "🌙 Wind-down time"
 READ_TIMEOUT = 0.5
 
@@ -81,7 +83,7 @@ async def test_two_failures_are_retried_with_backoff(bot: Harness, kind: FaultKi
     assert nudge.date == EVENING + timedelta(seconds=1 + 4)  # waited 1 s, then 4 s
     if kind is FaultKind.SERVER_ERROR:
         assert chat_sends(bot, USER) == sends + 3  # two 502s, then the one that arrived
-    assert await outbox(bot) == {"evening:2026-03-20": "sent"}
+    assert await outbox(bot) == {**ENROLMENT_STEP, "evening#0:2026-03-20": "sent"}
     await walk(bot, EVENING + timedelta(hours=1))
     assert len(sent_since(bot, before)) == 1
 
@@ -101,7 +103,7 @@ async def test_a_send_that_keeps_failing_is_given_up_loudly(
     assert "scheduled send given up after 4 attempts" in [
         r.getMessage() for r in caplog.records if r.levelno == logging.ERROR
     ]
-    assert await outbox(bot) == {"evening:2026-03-20": "failed"}
+    assert await outbox(bot) == {**ENROLMENT_STEP, "evening#0:2026-03-20": "failed"}
     await walk(bot, NEXT_EVENING)  # not retried later; the next slots still go
     assert [headline(m) for m in sent_since(bot, before)][-1] == WIND_DOWN_2
     assert WIND_DOWN not in [headline(m) for m in sent_since(bot, before)]
@@ -118,7 +120,7 @@ async def test_a_timeout_is_never_resent(bot: Harness) -> None:
     assert stats.outcomes == {"ambiguous": 1}
     assert bot.emu.hung_requests == 1
     bot.emu.release_hung()
-    assert await outbox(bot) == {"evening:2026-03-20": "ambiguous"}
+    assert await outbox(bot) == {**ENROLMENT_STEP, "evening#0:2026-03-20": "ambiguous"}
     await walk(bot, NEXT_EVENING - timedelta(minutes=1))
     assert [headline(m) for m in sent_since(bot, before)].count(WIND_DOWN) == 1
     assert chat_sends(bot, USER) == sends + 3  # the evening once; Saturday's morning pair
@@ -158,4 +160,8 @@ async def test_after_a_timed_out_instruction_the_sleep_question_still_goes(bot: 
         "☕ Day 2: ease off the stimulants",
         "😴 How did you sleep? Roughly how many hours last night?",
     ]
-    assert (await outbox(bot))["morning:2026-03-21"] == "ambiguous"
+    markers = await outbox(bot)
+    assert (markers["morning#0:2026-03-21"], markers["morning#1:2026-03-21"]) == (
+        "ambiguous",
+        "sent",
+    )

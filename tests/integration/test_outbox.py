@@ -178,3 +178,26 @@ async def test_a_settled_send_is_never_claimed_again(store: Store, outcome: str)
     assert await store.claim_send(USER, "evening", DAY, "lease-a")
     await store.settle_send(USER, "evening", DAY, outcome)
     assert not await store.claim_send(USER, "evening", DAY, "lease-b")
+
+
+@pytest.mark.parametrize("delete_after", [None, "claim"])
+async def test_every_key_a_send_writes_carries_a_ttl(
+    store: Store, redis_client: Redis, delete_after: str | None
+) -> None:
+    """Each step of a send (claim, settle), with or without a /delete racing it in between:
+    afterwards the outbox either has a lifetime or does not exist. A bare HSET in settle_send
+    once left a deleted person's outbox behind forever."""
+    await store.save_profile(make_profile(USER), expected_version=0)
+    key = person_key(USER, OUTBOX)
+    assert await store.claim_send(USER, "morning#0", DAY, "lease-a")
+    assert 0 < await redis_client.ttl(key) <= OUTBOX_TTL_SECONDS
+    if delete_after == "claim":
+        await store.delete_person(USER)
+    await store.settle_send(USER, "morning#0", DAY, "sent")
+    if delete_after == "claim":
+        assert await redis_client.exists(key) == 0  # a late settle does not bring it back
+    else:
+        assert 0 < await redis_client.ttl(key) <= OUTBOX_TTL_SECONDS
+    for found in await all_keys(redis_client):
+        if found.endswith(OUTBOX.encode()):
+            assert await redis_client.ttl(found) > 0, found

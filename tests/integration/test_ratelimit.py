@@ -289,7 +289,7 @@ async def test_other_errors_propagate_unchanged_without_retry(
 async def test_non_sending_methods_are_never_limited(
     endpoint: str, make_limiter: MakeLimiter, telegram: Telegram, clock: ManualClock
 ) -> None:
-    limiter = make_limiter(per_chat_burst=1, global_rate=1.0)
+    limiter = make_limiter(per_chat_burst=1, global_rate=1.25)
     await send(limiter, telegram, 1)
     await limiter.pause_for(30)
     for _ in range(5):
@@ -348,6 +348,7 @@ async def test_redis_down_propagates_instead_of_blocking_or_sending(
     [
         {"per_chat_rate": 0},
         {"global_rate": -1},
+        {"global_rate": 1.0},  # a scheduled send could never get its 1.2 tokens
         {"per_chat_burst": 0},
         {"bulk_reserve": 1.0},
         {"bulk_reserve": -0.1},
