@@ -14,7 +14,7 @@ from bot.callbacks import Callback
 from bot.charts import chart_png
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
-from bot.daily import is_enrolled, today_message, today_of
+from bot.daily import is_enrolled, resume_date, today_message, today_of
 from bot.insight import WeekInsight, week_insight
 from bot.insight_text import chart_caption, week_summary
 from bot.models import CheckInRecord, FlowKind, Pause, Profile, Status
@@ -144,7 +144,7 @@ async def on_pause(update: Update, context: Context) -> None:
 
 
 async def on_resume(update: Update, context: Context) -> None:
-    """/resume: close the open pause at today, so today counts again."""
+    """/resume: close the open pause at today (tomorrow after bedtime), so it counts again."""
     svc = services(context)
     ui = svc.content.ui
     now = svc.clock.now()
@@ -154,7 +154,7 @@ async def on_resume(update: Update, context: Context) -> None:
             raise _Refused(ui.not_enrolled)
         if profile.status is not Status.PAUSED and _open_pause(profile) is None:
             raise _Refused(ui.not_paused)
-        return _unpaused(profile, today_of(profile, now).local_date)
+        return _unpaused(profile, resume_date(profile, now))
 
     await _change_and_say(update, context, resume, ui.resumed)
 
@@ -254,7 +254,7 @@ async def resume_after_stop(update: Update, context: Context) -> None:
     def carry_on(profile: Profile) -> Profile:
         if profile.status is not Status.STOPPED:
             raise _Refused("")  # already on the plan (or paused on purpose): nothing to undo
-        return _unpaused(profile, today_of(profile, now).local_date)
+        return _unpaused(profile, resume_date(profile, now))
 
     # Deleted meanwhile, or not stopped: nothing to change; _send_today says where they stand.
     with suppress(ProfileNotFound, _Refused):
