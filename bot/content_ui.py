@@ -174,6 +174,7 @@ class Ui(ContentModel):
     urgent_button: Button
     group_refusal: Message
     unknown_text: Message
+    unknown_text_no_plan: Message
     unknown_command: Message
     error_generic: Message
     unavailable: Message
@@ -200,6 +201,7 @@ class Ui(ContentModel):
     starts_today: Phrase
     starts_tomorrow: Phrase
     already_enrolled: Message
+    stopped_start: Message
     continue_button: Button
     restart_button: Button
     # /today and the daily nudges
@@ -207,8 +209,10 @@ class Ui(ContentModel):
     why_button: Button
     checkin_button: Button
     not_enrolled: Message
+    still_enrolling: Message
     paused_note: Message
     emergency_hold_note: Message
+    safe_thanks: Message
     plan_not_started: Annotated[str, Text(MESSAGE, need=("start_date",))]
     plan_finished: Message
     snooze_button_30: Button

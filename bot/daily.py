@@ -44,6 +44,18 @@ def resume_date(profile: Profile, now: datetime) -> date:
     return today
 
 
+def standing(content: Content, profile: Profile | None) -> str | None:
+    """What to say instead of acting when the person is not on the plan: never enrolled (or
+    deleted), still setting it up, or stopped. None while they are on it."""
+    if is_enrolled(profile):
+        return None
+    ui = content.ui
+    status = profile.status if profile is not None else None
+    if status is Status.ONBOARDING:
+        return ui.still_enrolling
+    return ui.stopped if status is Status.STOPPED else ui.not_enrolled
+
+
 def is_enrolled(profile: Profile | None) -> bool:
     """Enrolment finished and the plan not stopped."""
     return (
@@ -63,12 +75,13 @@ def instruction(content: Content, day: int) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def today_message(
-    content: Content, profile: Profile, now: datetime
+    content: Content, profile: Profile | None, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """What /today shows: the step for today, or where the person stands in the plan."""
     ui = content.ui
-    if not is_enrolled(profile) or profile.start_date is None:
-        return ui.not_enrolled, None
+    refusal = standing(content, profile)
+    if refusal is not None or profile is None or profile.start_date is None:
+        return refusal or ui.not_enrolled, None
     today = today_of(profile, now)
     day = today.day or 0
     if day < 1:

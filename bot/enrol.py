@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, time, timedelta
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.callbacks import Callback
 from bot.commands import resume_after_stop
@@ -19,6 +19,7 @@ from bot.replies import answer, button, columns, edit, keyboard, new_nonce, send
 from bot.steps import (
     BED_CHOICES,
     WAKE_CHOICES,
+    ask,
     interpret_zone,
     tapped_arg,
     time_buttons,
@@ -29,7 +30,7 @@ from bot.steps import (
 )
 from bot.store import Also, VersionConflict
 from bot.timeparse import format_time, parse_time
-from bot.zones import zone_for_location, zone_from_token
+from bot.zones import zone_for_location, zone_from_token, zone_name
 from scheduler.timing import routine_of
 
 ZONE, WAKE, BED, ONSET = "zone", "wake", "bed", "onset"
@@ -54,7 +55,10 @@ async def on_start(update: Update, context: Context) -> None:
                 button(ui.restart_button, "en_again", "restart"),
             ]
         ]
-        await send(update, context, ui.already_enrolled, keyboard(rows))
+        stopped = profile.status is Status.STOPPED
+        await send(
+            update, context, ui.stopped_start if stopped else ui.already_enrolled, keyboard(rows)
+        )
     else:
         await _begin(update, context)
 
@@ -65,16 +69,17 @@ async def on_consent(update: Update, context: Context, callback: Callback) -> No
     assert query is not None
     svc = services(context)
     consent = svc.content.consent
-    if callback.args == ("no",):
-        await answer(query)
-        await edit(query, consent.declined)
-        return
-    if callback.args != ("yes",):
+    user_id = user_id_of(update)
+    existing = await svc.store.get_profile(user_id)
+    enrolled = existing is not None and existing.status is not Status.ONBOARDING
+    if callback.args not in (("yes",), ("no",)) or enrolled:  # old: must not restart a plan
         await answer(query, render_plain(svc.content.ui.stale_button))
         return
     await answer(query)
-    user_id = user_id_of(update)
-    if await svc.store.get_profile(user_id) is None:
+    if callback.args == ("no",):
+        await edit(query, consent.declined)
+        return
+    if existing is None:
         profile = Profile(user_id=user_id, chat_id=user_id, consent_at=svc.clock.now())
         try:
             await svc.store.save_profile(profile, expected_version=0)
@@ -97,11 +102,10 @@ async def on_again(update: Update, context: Context, callback: Callback) -> None
     query = update.callback_query
     assert query is not None
     await answer(query)
+    await query.edit_message_reply_markup(None)  # the question stays as it was asked
     if callback.args == ("restart",):
-        await edit(query, services(context).content.ui.already_enrolled)
         await _begin(update, context)
         return
-    await edit(query, services(context).content.ui.already_enrolled)
     await resume_after_stop(update, context)
 
 
@@ -117,11 +121,12 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
         message, markup = zone_choices(
             svc.content, text[:64], found.suggestions, "en_zone", flow.nonce
         )
-        await send(update, context, message, markup)
+        await ask(update, context, flow, message, markup)
     elif flow.step in (WAKE, BED):
         parsed = parse_time(text)
         if parsed is None:
-            await send(update, context, render(svc.content.ui.invalid_time, text=text[:32]))
+            retry = render(svc.content.ui.invalid_time, text=text[:32])
+            await ask(update, context, flow, retry, _time_keyboard(flow))
             return
         await _accept_time(update, context, flow, parsed)
     else:
@@ -199,55 +204,41 @@ async def _time_arg(update: Update, context: Context, flow: Flow, arg: str) -> b
     return True
 
 
+def _time_keyboard(flow: Flow) -> InlineKeyboardMarkup:
+    choices = WAKE_CHOICES if flow.step == WAKE else BED_CHOICES
+    return keyboard(time_buttons(choices, "en_time", flow.nonce))
+
+
 async def _accept_zone(update: Update, context: Context, flow: Flow, zone: str) -> None:
     svc = services(context)
     flow = flow.model_copy(update={"step": WAKE, "answers": {**flow.answers, ZONE: zone}})
-    await svc.store.set_flow(user_id_of(update), flow)
     now_local = local_now(zone, svc.clock.now())
     await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
-    await send(
-        update,
-        context,
-        svc.content.ui.ask_wake,
-        keyboard(time_buttons(WAKE_CHOICES, "en_time", flow.nonce)),
-    )
+    await ask(update, context, flow, svc.content.ui.ask_wake, _time_keyboard(flow))
 
 
 async def _accept_time(update: Update, context: Context, flow: Flow, chosen: time) -> None:
-    svc = services(context)
-    ui = svc.content.ui
+    ui = services(context).content.ui
     if flow.step == WAKE:
         flow = flow.model_copy(
             update={"step": BED, "answers": {**flow.answers, WAKE: format_time(chosen)}}
         )
-        await svc.store.set_flow(user_id_of(update), flow)
-        await send(
-            update,
-            context,
-            ui.ask_bedtime,
-            keyboard(time_buttons(BED_CHOICES, "en_time", flow.nonce)),
-        )
+        await ask(update, context, flow, ui.ask_bedtime, _time_keyboard(flow))
         return
     wake = parse_time(str(flow.answers.get(WAKE, "")))
     if wake is None or not times_are_valid(wake, chosen):
-        await send(
-            update,
-            context,
-            ui.times_too_close,
-            keyboard(time_buttons(BED_CHOICES, "en_time", flow.nonce)),
-        )
+        await ask(update, context, flow, ui.times_too_close, _time_keyboard(flow))
         return
     flow = flow.model_copy(
         update={"step": ONSET, "answers": {**flow.answers, BED: format_time(chosen)}}
     )
-    await svc.store.set_flow(user_id_of(update), flow)
     await _ask_onset(update, context, flow)
 
 
 async def _ask_onset(update: Update, context: Context, flow: Flow) -> None:
     ui = services(context).content.ui
     buttons = [button(o.label, "en_onset", flow.nonce, o.id) for o in ui.onset_options]
-    await send(update, context, ui.ask_onset, keyboard(columns(buttons, 2)))
+    await ask(update, context, flow, ui.ask_onset, keyboard(columns(buttons, 2)))
 
 
 async def _finish(update: Update, context: Context, flow: Flow, option_id: str) -> bool:
@@ -289,7 +280,7 @@ async def _confirm(update: Update, context: Context, profile: Profile, today: da
     starts_today = routine.start == today
     summary = render(
         ui.enrolled_summary,
-        zone=routine.zone,
+        zone=zone_name(routine.zone),
         wake=format_time(routine.wake),
         bedtime=format_time(routine.bed),
         start_date=friendly_date(routine.start),
