@@ -202,6 +202,7 @@ class Ui(ContentModel):
     starts_tomorrow: Phrase
     already_enrolled: Message
     stopped_start: Message
+    finished_start: Message
     continue_button: Button
     restart_button: Button
     # /today and the daily nudges

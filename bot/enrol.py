@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.callbacks import Callback
 from bot.commands import resume_after_stop
-from bot.content import render, render_plain
+from bot.content import Content, render, render_plain
 from bot.context import Context, services
-from bot.daily import friendly_date, instruction, is_enrolled
+from bot.daily import friendly_date, instruction, is_enrolled, today_of
 from bot.localtime import local_now
 from bot.models import Flow, FlowKind, Profile, Status
-from bot.plan import start_date_for, times_are_valid
-from bot.replies import answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
+from bot.plan import PLAN_DAYS, start_date_for, times_are_valid
+from bot.replies import Button, answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
 from bot.steps import (
     BED_CHOICES,
     WAKE_CHOICES,
@@ -39,7 +39,6 @@ ZONE, WAKE, BED, ONSET = "zone", "wake", "bed", "onset"
 async def on_start(update: Update, context: Context) -> None:
     """Show the disclaimer to newcomers; offer to carry on or restart to the enrolled."""
     svc = services(context)
-    ui = svc.content.ui
     profile = await svc.store.get_profile(user_id_of(update))
     if profile is None:
         consent = svc.content.consent
@@ -49,18 +48,23 @@ async def on_start(update: Update, context: Context) -> None:
         ]
         await send(update, context, consent.disclaimer, keyboard(rows))
     elif is_enrolled(profile) or profile.status is Status.STOPPED:
-        rows = [
-            [
-                button(ui.continue_button, "en_again", "go"),
-                button(ui.restart_button, "en_again", "restart"),
-            ]
-        ]
-        stopped = profile.status is Status.STOPPED
-        await send(
-            update, context, ui.stopped_start if stopped else ui.already_enrolled, keyboard(rows)
-        )
+        text, row = _again_offer(svc.content, profile, svc.clock.now())
+        await send(update, context, text, keyboard([row]))
     else:
         await _begin(update, context)
+
+
+def _again_offer(content: Content, profile: Profile, now: datetime) -> tuple[str, list[Button]]:
+    """What /start says to someone with a plan: carry on where it is, or start again; after
+    the last day only starting again is left."""
+    ui = content.ui
+    go = button(ui.continue_button, "en_again", "go")
+    restart = button(ui.restart_button, "en_again", "restart")
+    if profile.status is Status.STOPPED:
+        return ui.stopped_start, [go, restart]
+    if (today_of(profile, now).day or 0) > PLAN_DAYS:
+        return ui.finished_start, [restart]
+    return ui.already_enrolled, [go, restart]
 
 
 async def on_consent(update: Update, context: Context, callback: Callback) -> None:
