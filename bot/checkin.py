@@ -8,31 +8,22 @@ and the emergency hold in one atomic write, then escalates (bot/escalation.py).
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot.callbacks import Callback
 from bot.content import Content, Question, render, render_plain
 from bot.context import Context, services
-from bot.daily import friendly_date, is_enrolled, today_of
+from bot.daily import friendly_date, standing, today_of
 from bot.emergency_numbers import number_to_call
-from bot.escalation import (
-    SIGNS_DONE,
-    SIGNS_NONE,
-    escalate,
-    mark_advised,
-    sign_rows,
-    toggled,
-)
+from bot.escalation import SIGNS_DONE, SIGNS_NONE, escalate, mark_advised, sign_rows, toggled
 from bot.localtime import local_now
 from bot.models import CheckIn, CheckInRecord, Flow, FlowKind, Profile
 from bot.plan import is_evening
-from bot.replies import answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
+from bot.replies import answer, button, columns, edit, keyboard, new_nonce, retire, send, user_id_of
 from bot.store import Also, FlowChanged, ProfileNotFound
 from bot.triage import Triage, assess_person, triage
 
@@ -108,8 +99,9 @@ async def _open(
 
 def _refusal(content: Content, profile: Profile | None, now: datetime) -> str | None:
     """Why a check-in cannot start now, or None."""
-    if profile is None or not is_enrolled(profile) or profile.start_date is None:
-        return content.ui.not_enrolled
+    refusal = standing(content, profile)
+    if refusal is not None or profile is None or profile.start_date is None:
+        return refusal or content.ui.not_enrolled
     day = today_of(profile, now).day or 0
     if day < 0:  # the day before day 1 is fine: that check-in can be the baseline
         return render(content.ui.plan_not_started, start_date=friendly_date(profile.start_date))
@@ -144,14 +136,8 @@ async def _show(update: Update, context: Context, query: CallbackQuery | None, f
         message = await send(update, context, text, markup)
         message_id = message.message_id
         if flow.message_id is not None:
-            await _retire(context, message.chat_id, flow.message_id)
+            await retire(context, message.chat_id, flow.message_id)
     await svc.store.set_flow(user_id_of(update), flow.model_copy(update={"message_id": message_id}))
-
-
-async def _retire(context: Context, chat_id: int, message_id: int) -> None:
-    """Take the buttons off the message a resumed check-in leaves behind (they are stale)."""
-    with suppress(BadRequest):  # too old to edit, or deleted: its buttons are stale anyway
-        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
 
 
 # --- rendering --------------------------------------------------------------------------------

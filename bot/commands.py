@@ -15,7 +15,7 @@ from bot.charts import chart_png
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.country import country_of
-from bot.daily import is_enrolled, today_message, today_of
+from bot.daily import resume_date, standing, today_message, today_of
 from bot.insight import WeekInsight, week_insight
 from bot.insight_text import chart_caption, week_summary
 from bot.models import CheckInRecord, FlowKind, Pause, Profile, Status
@@ -48,9 +48,6 @@ async def on_today(update: Update, context: Context) -> None:
 async def _send_today(update: Update, context: Context) -> None:
     svc = services(context)
     profile = await svc.store.get_profile(user_id_of(update))
-    if profile is None:
-        await send(update, context, svc.content.ui.not_enrolled)
-        return
     content = svc.content.local(country_of(profile))
     text, markup = today_message(content, profile, svc.clock.now())
     await send(update, context, text, markup)
@@ -88,7 +85,7 @@ async def on_progress(update: Update, context: Context) -> None:
     profile = await svc.store.get_profile(user_id)
     # A stopped person keeps their data until /delete, so they may still look at it.
     if profile is None or profile.start_date is None:
-        await send(update, context, ui.not_enrolled)
+        await send(update, context, standing(svc.content, profile) or ui.not_enrolled)
         return
     records, reports = await asyncio.gather(
         svc.store.list_checkins(user_id), svc.store.list_reports(user_id)
@@ -135,8 +132,7 @@ async def on_pause(update: Update, context: Context) -> None:
     now = svc.clock.now()
 
     def pause(profile: Profile) -> Profile:
-        if not is_enrolled(profile):
-            raise _Refused(ui.not_enrolled)
+        _refuse_unless_on_plan(svc.content, profile)
         if profile.status is Status.PAUSED or _open_pause(profile) is not None:
             raise _Refused(ui.already_paused)
         tomorrow = today_of(profile, now).local_date + timedelta(days=1)
@@ -147,19 +143,24 @@ async def on_pause(update: Update, context: Context) -> None:
 
 
 async def on_resume(update: Update, context: Context) -> None:
-    """/resume: close the open pause at today, so today counts again."""
+    """/resume: close the open pause at today (tomorrow after bedtime), so it counts again."""
     svc = services(context)
     ui = svc.content.ui
     now = svc.clock.now()
 
     def resume(profile: Profile) -> Profile:
-        if not is_enrolled(profile):
-            raise _Refused(ui.not_enrolled)
+        _refuse_unless_on_plan(svc.content, profile)
         if profile.status is not Status.PAUSED and _open_pause(profile) is None:
-            raise _Refused(ui.not_paused)
-        return _unpaused(profile, today_of(profile, now).local_date)
+            raise _Refused(ui.emergency_hold_note if profile.emergency_hold else ui.not_paused)
+        return _unpaused(profile, resume_date(profile, now))
 
     await _change_and_say(update, context, resume, ui.resumed)
+
+
+def _refuse_unless_on_plan(content: Content, profile: Profile) -> None:
+    refusal = standing(content, profile)
+    if refusal is not None:
+        raise _Refused(refusal)
 
 
 def _open_pause(profile: Profile) -> Pause | None:
@@ -199,12 +200,9 @@ async def on_stop(update: Update, context: Context) -> None:
     """/stop: ask first; nothing changes until "Yes, stop" is tapped."""
     svc = services(context)
     ui = svc.content.ui
-    profile = await svc.store.get_profile(user_id_of(update))
-    if profile is None or profile.start_date is None:
-        await send(update, context, ui.not_enrolled)
-        return
-    if profile.status is Status.STOPPED:
-        await send(update, context, ui.stopped)
+    refusal = standing(svc.content, await svc.store.get_profile(user_id_of(update)))
+    if refusal is not None:  # a stopped plan is told so again
+        await send(update, context, refusal)
         return
     rows = [[button(ui.stop_yes, "stop", YES), button(ui.stop_no, "stop", NO)]]
     await send(update, context, ui.stop_confirm, keyboard(rows))
@@ -226,8 +224,8 @@ async def on_stop_button(update: Update, context: Context, callback: Callback) -
     now = svc.clock.now()
 
     def stop(profile: Profile) -> Profile:
-        if profile.start_date is None:
-            raise _Refused(ui.not_enrolled)
+        if profile.status is not Status.STOPPED:
+            _refuse_unless_on_plan(svc.content, profile)
         return _stopped(profile, today_of(profile, now).local_date)
 
     try:
@@ -257,7 +255,7 @@ async def resume_after_stop(update: Update, context: Context) -> None:
     def carry_on(profile: Profile) -> Profile:
         if profile.status is not Status.STOPPED:
             raise _Refused("")  # already on the plan (or paused on purpose): nothing to undo
-        return _unpaused(profile, today_of(profile, now).local_date)
+        return _unpaused(profile, resume_date(profile, now))
 
     # Deleted meanwhile, or not stopped: nothing to change; _send_today says where they stand.
     with suppress(ProfileNotFound, _Refused):

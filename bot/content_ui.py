@@ -175,6 +175,7 @@ class Ui(ContentModel):
     group_refusal: Message
     group_urgent: Annotated[str, Text(MESSAGE, need=("number", "signs"))]
     unknown_text: Message
+    unknown_text_no_plan: Message
     unknown_command: Message
     error_generic: Message
     unavailable: Message
@@ -208,6 +209,8 @@ class Ui(ContentModel):
     starts_today: Phrase
     starts_tomorrow: Phrase
     already_enrolled: Message
+    stopped_start: Message
+    finished_start: Message
     continue_button: Button
     restart_button: Button
     # /today and the daily nudges
@@ -215,8 +218,10 @@ class Ui(ContentModel):
     why_button: Button
     checkin_button: Button
     not_enrolled: Message
+    still_enrolling: Message
     paused_note: Message
     emergency_hold_note: Message
+    safe_thanks: Message
     plan_not_started: Annotated[str, Text(MESSAGE, need=("start_date",))]
     plan_finished: Message
     snooze_button_30: Button

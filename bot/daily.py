@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup
 
 from bot.content import Content, render
 from bot.localtime import local_now
 from bot.models import Profile, Status
-from bot.plan import PLAN_DAYS, is_paused, plan_day
+from bot.plan import PLAN_DAYS, in_quiet_hours, is_paused, plan_date_at, plan_day
 from bot.replies import button, keyboard
 
 
@@ -23,14 +23,37 @@ class Today:
 
 
 def today_of(profile: Profile, now: datetime) -> Today:
-    """The local date in the person's zone and the plan day it is (pauses frozen)."""
-    zone = profile.zone or "UTC"
-    local_date = local_now(zone, now).date()
+    """The person's plan date (from wake time to the next wake time, in their zone) and the
+    plan day it is (pauses frozen)."""
+    local_date = plan_date_at(local_now(profile.zone or "UTC", now), profile.wake_time)
     if profile.start_date is None:
         return Today(local_date=local_date, day=None)
     return Today(
         local_date=local_date, day=plan_day(profile.start_date, profile.pauses, local_date)
     )
+
+
+def resume_date(profile: Profile, now: datetime) -> date:
+    """The first plan date that counts when a paused or stopped plan picks up at `now`: today's
+    while the person is awake; after bedtime, the one that begins at the next wake time."""
+    today = today_of(profile, now).local_date
+    wake, bed = profile.wake_time, profile.bedtime
+    local = local_now(profile.zone or "UTC", now).time()
+    if wake is not None and bed is not None and in_quiet_hours(local, wake, bed):
+        return today + timedelta(days=1)
+    return today
+
+
+def standing(content: Content, profile: Profile | None) -> str | None:
+    """What to say instead of acting when the person is not on the plan: never enrolled (or
+    deleted), still setting it up, or stopped. None while they are on it."""
+    if is_enrolled(profile):
+        return None
+    ui = content.ui
+    status = profile.status if profile is not None else None
+    if status is Status.ONBOARDING:
+        return ui.still_enrolling
+    return ui.stopped if status is Status.STOPPED else ui.not_enrolled
 
 
 def is_enrolled(profile: Profile | None) -> bool:
@@ -52,12 +75,13 @@ def instruction(content: Content, day: int) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def today_message(
-    content: Content, profile: Profile, now: datetime
+    content: Content, profile: Profile | None, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """What /today shows: the step for today, or where the person stands in the plan."""
     ui = content.ui
-    if not is_enrolled(profile) or profile.start_date is None:
-        return ui.not_enrolled, None
+    refusal = standing(content, profile)
+    if refusal is not None or profile is None or profile.start_date is None:
+        return refusal or ui.not_enrolled, None
     today = today_of(profile, now)
     day = today.day or 0
     if day < 1:

@@ -6,26 +6,27 @@ The country is asked only when the place does not make it certain (DESIGN ยง3, ย
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.callbacks import Callback
 from bot.commands import resume_after_stop
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.country import city_country, country_names, country_of
-from bot.daily import friendly_date, instruction, is_enrolled
+from bot.daily import friendly_date, instruction, is_enrolled, today_of
 from bot.escalation import see_doctor_text
 from bot.localtime import local_now
 from bot.models import Flow, FlowKind, Profile, Reason, Status
-from bot.plan import start_date_for, times_are_valid
+from bot.plan import PLAN_DAYS, start_date_for, times_are_valid
 from bot.redflags import MAX_DAYS_SINCE_ONSET
-from bot.replies import answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
+from bot.replies import Button, answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
 from bot.steps import (
     BED_CHOICES,
     SKIP_COUNTRY,
     WAKE_CHOICES,
+    ask,
     country_answer_text,
     country_question,
     interpret_zone,
@@ -38,7 +39,7 @@ from bot.steps import (
 )
 from bot.store import Also, VersionConflict
 from bot.timeparse import format_time, parse_time
-from bot.zones import country_at, country_by_name, zone_for_location, zone_from_token
+from bot.zones import country_at, country_by_name, zone_for_location, zone_from_token, zone_name
 from scheduler.timing import MORNING_STEP, routine_of
 
 # The outbox owner of the step sent at enrolment (a dispatcher's owner is "<shard>:<lease>").
@@ -50,7 +51,6 @@ ZONE, COUNTRY, WAKE, BED, ONSET = "zone", "country", "wake", "bed", "onset"
 async def on_start(update: Update, context: Context) -> None:
     """Show the disclaimer to newcomers; offer to carry on or restart to the enrolled."""
     svc = services(context)
-    ui = svc.content.ui
     profile = await svc.store.get_profile(user_id_of(update))
     if profile is None:
         consent = svc.content.consent
@@ -60,15 +60,23 @@ async def on_start(update: Update, context: Context) -> None:
         ]
         await send(update, context, consent.disclaimer, keyboard(rows))
     elif is_enrolled(profile) or profile.status is Status.STOPPED:
-        rows = [
-            [
-                button(ui.continue_button, "en_again", "go"),
-                button(ui.restart_button, "en_again", "restart"),
-            ]
-        ]
-        await send(update, context, ui.already_enrolled, keyboard(rows))
+        text, row = _again_offer(svc.content, profile, svc.clock.now())
+        await send(update, context, text, keyboard([row]))
     else:
         await _begin(update, context)
+
+
+def _again_offer(content: Content, profile: Profile, now: datetime) -> tuple[str, list[Button]]:
+    """What /start says to someone with a plan: carry on where it is, or start again; after
+    the last day only starting again is left."""
+    ui = content.ui
+    go = button(ui.continue_button, "en_again", "go")
+    restart = button(ui.restart_button, "en_again", "restart")
+    if profile.status is Status.STOPPED:
+        return ui.stopped_start, [go, restart]
+    if (today_of(profile, now).day or 0) > PLAN_DAYS:
+        return ui.finished_start, [restart]
+    return ui.already_enrolled, [go, restart]
 
 
 async def on_consent(update: Update, context: Context, callback: Callback) -> None:
@@ -77,16 +85,17 @@ async def on_consent(update: Update, context: Context, callback: Callback) -> No
     assert query is not None
     svc = services(context)
     consent = svc.content.consent
-    if callback.args == ("no",):
-        await answer(query)
-        await edit(query, consent.declined)
-        return
-    if callback.args != ("yes",):
+    user_id = user_id_of(update)
+    existing = await svc.store.get_profile(user_id)
+    enrolled = existing is not None and existing.status is not Status.ONBOARDING
+    if callback.args not in (("yes",), ("no",)) or enrolled:  # old: must not restart a plan
         await answer(query, render_plain(svc.content.ui.stale_button))
         return
     await answer(query)
-    user_id = user_id_of(update)
-    if await svc.store.get_profile(user_id) is None:
+    if callback.args == ("no",):
+        await edit(query, consent.declined)
+        return
+    if existing is None:
         profile = Profile(user_id=user_id, chat_id=user_id, consent_at=svc.clock.now())
         try:
             await svc.store.save_profile(profile, expected_version=0)
@@ -109,11 +118,10 @@ async def on_again(update: Update, context: Context, callback: Callback) -> None
     query = update.callback_query
     assert query is not None
     await answer(query)
+    await query.edit_message_reply_markup(None)  # the question stays as it was asked
     if callback.args == ("restart",):
-        await edit(query, services(context).content.ui.already_enrolled)
         await _begin(update, context)
         return
-    await edit(query, services(context).content.ui.already_enrolled)
     await resume_after_stop(update, context)
 
 
@@ -129,13 +137,14 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
         message, markup = zone_choices(
             svc.content, text[:64], found.suggestions, "en_zone", flow.nonce
         )
-        await send(update, context, message, markup)
+        await ask(update, context, flow, message, markup)
     elif flow.step == COUNTRY:
         await _typed_country(update, context, flow, text)
     elif flow.step in (WAKE, BED):
         parsed = parse_time(text)
         if parsed is None:
-            await send(update, context, render(svc.content.ui.invalid_time, text=text[:32]))
+            retry = render(svc.content.ui.invalid_time, text=text[:32])
+            await ask(update, context, flow, retry, _time_keyboard(flow))
             return
         await _accept_time(update, context, flow, parsed)
     else:
@@ -235,7 +244,7 @@ async def _typed_country(update: Update, context: Context, flow: Flow, text: str
     zone = str(flow.answers.get(ZONE, ""))
     content = services(context).content
     message, markup = country_question(content, zone, "en_country", flow.nonce, text[:64])
-    await send(update, context, message, markup)
+    await ask(update, context, flow, message, markup)
 
 
 async def _time_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
@@ -246,6 +255,11 @@ async def _time_arg(update: Update, context: Context, flow: Flow, arg: str) -> b
     return True
 
 
+def _time_keyboard(flow: Flow) -> InlineKeyboardMarkup:
+    choices = WAKE_CHOICES if flow.step == WAKE else BED_CHOICES
+    return keyboard(time_buttons(choices, "en_time", flow.nonce))
+
+
 async def _accept_zone(
     update: Update, context: Context, flow: Flow, zone: str, country: str | None
 ) -> None:
@@ -253,14 +267,13 @@ async def _accept_zone(
     svc = services(context)
     answers = {**flow.answers, ZONE: zone, COUNTRY: country or ""}
     flow = flow.model_copy(update={"step": WAKE if country else COUNTRY, "answers": answers})
-    await svc.store.set_flow(user_id_of(update), flow)
     now_local = local_now(zone, svc.clock.now())
     await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
     if country is None:
         text, markup = country_question(svc.content, zone, "en_country", flow.nonce)
-        await send(update, context, text, markup)
+        await ask(update, context, flow, text, markup)
         return
-    await _ask_wake(update, context, flow)
+    await ask(update, context, flow, svc.content.ui.ask_wake, _time_keyboard(flow))
 
 
 async def _accept_country(
@@ -269,56 +282,32 @@ async def _accept_country(
     svc = services(context)
     answers = {**flow.answers, COUNTRY: country or ""}
     flow = flow.model_copy(update={"step": WAKE, "answers": answers})
-    await svc.store.set_flow(user_id_of(update), flow)
     await send(update, context, country_answer_text(svc.content, country))
-    await _ask_wake(update, context, flow)
-
-
-async def _ask_wake(update: Update, context: Context, flow: Flow) -> None:
-    svc = services(context)
-    await send(
-        update,
-        context,
-        svc.content.ui.ask_wake,
-        keyboard(time_buttons(WAKE_CHOICES, "en_time", flow.nonce)),
-    )
+    await ask(update, context, flow, svc.content.ui.ask_wake, _time_keyboard(flow))
 
 
 async def _accept_time(update: Update, context: Context, flow: Flow, chosen: time) -> None:
-    svc = services(context)
-    ui = svc.content.ui
+    ui = services(context).content.ui
     if flow.step == WAKE:
         flow = flow.model_copy(
             update={"step": BED, "answers": {**flow.answers, WAKE: format_time(chosen)}}
         )
-        await svc.store.set_flow(user_id_of(update), flow)
-        await send(
-            update,
-            context,
-            ui.ask_bedtime,
-            keyboard(time_buttons(BED_CHOICES, "en_time", flow.nonce)),
-        )
+        await ask(update, context, flow, ui.ask_bedtime, _time_keyboard(flow))
         return
     wake = parse_time(str(flow.answers.get(WAKE, "")))
     if wake is None or not times_are_valid(wake, chosen):
-        await send(
-            update,
-            context,
-            ui.times_too_close,
-            keyboard(time_buttons(BED_CHOICES, "en_time", flow.nonce)),
-        )
+        await ask(update, context, flow, ui.times_too_close, _time_keyboard(flow))
         return
     flow = flow.model_copy(
         update={"step": ONSET, "answers": {**flow.answers, BED: format_time(chosen)}}
     )
-    await svc.store.set_flow(user_id_of(update), flow)
     await _ask_onset(update, context, flow)
 
 
 async def _ask_onset(update: Update, context: Context, flow: Flow) -> None:
     ui = services(context).content.ui
     buttons = [button(o.label, "en_onset", flow.nonce, o.id) for o in ui.onset_options]
-    await send(update, context, ui.ask_onset, keyboard(columns(buttons, 2)))
+    await ask(update, context, flow, ui.ask_onset, keyboard(columns(buttons, 2)))
 
 
 async def _finish(update: Update, context: Context, flow: Flow, option_id: str) -> bool:
@@ -371,7 +360,7 @@ async def _confirm(
     starts_today = routine.start == today
     summary = render(
         ui.enrolled_summary,
-        zone=routine.zone,
+        zone=zone_name(routine.zone),
         wake=format_time(routine.wake),
         bedtime=format_time(routine.bed),
         start_date=friendly_date(routine.start),

@@ -17,10 +17,11 @@ from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.country import country_of
 from bot.emergency_numbers import number_for
-from bot.models import WARNING_SIGN_FIELDS, Level, Profile, Reason
+from bot.models import WARNING_SIGN_FIELDS, Level, Profile, Reason, Status
 from bot.replies import Button, answer, button, keyboard, send, send_to, user_id_of
 from bot.store import ProfileNotFound
 from bot.triage import Triage
+from scheduler.timing import routine_of
 
 # Special arguments of a warning-sign button. Upper case, so never a content toggle id
 # (content ids are lower case).
@@ -167,14 +168,27 @@ async def on_safe(update: Update, context: Context, callback: Callback) -> None:
         await answer(query, render_plain(svc.content.ui.stale_button))
         return
     user_id = user_id_of(update)
+    lifted = None
     if await svc.store.get_profile(user_id) is not None:
         with suppress(ProfileNotFound):  # deleted meanwhile: nothing to lift
-            await svc.store.update_profile(user_id, _lift_hold)
+            lifted = await svc.store.update_profile(user_id, _lift_hold)
     await answer(query)
     with suppress(BadRequest):  # already gone after a double tap
         await query.edit_message_reply_markup(None)
-    await send(update, context, svc.content.redflags.safe_confirmed)
+    on = _reminders_on(lifted)
+    await send(
+        update, context, svc.content.redflags.safe_confirmed if on else svc.content.ui.safe_thanks
+    )
 
 
 def _lift_hold(profile: Profile) -> Profile:
     return profile.model_copy(update={"emergency_hold": False})
+
+
+def _reminders_on(profile: Profile | None) -> bool:
+    """Whether nudges go out now: on the plan (or its follow-ups) and not paused."""
+    return (
+        profile is not None
+        and routine_of(profile) is not None
+        and profile.status is not Status.PAUSED
+    )

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.callbacks import Callback
 from bot.context import Context, services
 from bot.replies import answer, button, edit, keyboard, send
+from bot.router import say_fallback
 
 
 async def on_help(update: Update, context: Context) -> None:
@@ -53,7 +54,7 @@ async def on_unknown_command(update: Update, context: Context) -> None:
 
 async def on_other_message(update: Update, context: Context) -> None:
     """Stickers, photos, voice notes and the like get the same gentle help as stray text."""
-    await send(update, context, services(context).content.ui.unknown_text)
+    await say_fallback(update, context)
 
 
 COMMANDS = {"help": on_help, "faq": on_faq}

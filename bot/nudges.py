@@ -10,6 +10,7 @@ from telegram import Update
 from bot.callbacks import Callback
 from bot.content import render_plain
 from bot.context import Context, services
+from bot.daily import is_enrolled
 from bot.models import Snooze
 from bot.replies import answer, edit, user_id_of
 from bot.timeparse import format_time
@@ -34,7 +35,8 @@ async def on_sleep(update: Update, context: Context, callback: Callback) -> None
         return
     local_date = _date_arg(callback.args[0])
     chosen = next((a for a in question.answers if a.id == callback.args[1]), None)
-    if local_date is None or chosen is None:
+    on_plan = is_enrolled(await svc.store.get_profile(user_id_of(update)))
+    if local_date is None or chosen is None or not on_plan:  # deleted or stopped: keep nothing
         await answer(query, render_plain(svc.content.ui.stale_button))
         return
     await svc.store.record_sleep(user_id_of(update), local_date, float(chosen.value))
@@ -43,7 +45,7 @@ async def on_sleep(update: Update, context: Context, callback: Callback) -> None
 
 
 async def on_snooze(update: Update, context: Context, callback: Callback) -> None:
-    """Bring the nudge back in 30 or 60 minutes, but never into quiet hours or tomorrow."""
+    """Bring today's nudge back in 30 or 60 minutes, if that still falls before bedtime."""
     query = update.callback_query
     assert query is not None
     svc = services(context)
@@ -51,11 +53,13 @@ async def on_snooze(update: Update, context: Context, callback: Callback) -> Non
     parsed = _snooze_args(callback)
     profile = await svc.store.get_profile(user_id_of(update))
     routine = routine_of(profile) if profile is not None else None
-    if parsed is None or routine is None:
+    now = svc.clock.now()
+    # Only today's nudge comes back: an older one's evening is over.
+    if parsed is None or routine is None or parsed[1] != routine.plan_date(now):
         await answer(query, render_plain(ui.stale_button))
         return
     kind, local_date, delay = parsed
-    until = snooze_until(routine, svc.clock.now(), delay)
+    until = snooze_until(routine, now, delay)
     if until is None:
         await answer(query, render_plain(ui.snooze_too_late), alert=True)
         return

@@ -1,8 +1,9 @@
 """The 7-day plan as pure functions: start date, plan day, pauses, daily slots, and what is next.
 
 Nothing here reads a clock or does I/O: callers pass the local date or the instant in question.
-A person's day runs from wake time; an evening slot whose wall time is earlier than the wake
-time (bedtime after midnight) is sent on the calendar date after the plan date it belongs to.
+A person's plan date runs from wake time to the next wake time (plan_date_at); an evening slot
+whose wall time is earlier than the wake time (bedtime after midnight) is sent on the calendar
+date after the plan date it belongs to.
 """
 
 from __future__ import annotations
@@ -60,6 +61,17 @@ def start_date_for(enrolled_at_local: datetime) -> date:
     require_aware(enrolled_at_local)
     today = enrolled_at_local.date()
     return today if enrolled_at_local.time() < NOON else today + timedelta(days=1)
+
+
+def plan_date_at(local: datetime, wake_time: time | None) -> date:
+    """The plan date a local wall-clock reading belongs to: it runs from wake time to the next
+    wake time, so 00:08 before a 07:00 wake is still the day before. The one definition of
+    "today" for check-ins, "already checked in", summaries and charts. Without a wake time
+    (enrolment not finished) it is the calendar date."""
+    require_aware(local)
+    if wake_time is not None and local.time() < wake_time.replace(tzinfo=None):
+        return local.date() - timedelta(days=1)
+    return local.date()
 
 
 def is_paused(pauses: Sequence[Pause], local_date: date) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
+from contextlib import suppress
 
 from telegram import (
     CallbackQuery,
@@ -70,6 +71,12 @@ async def send_to(
 ) -> Message:
     """Send a new HTML message to a chat by id."""
     return await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def retire(context: Context, chat_id: int, message_id: int) -> None:
+    """Take the buttons off a message whose question was answered or asked anew (stale now)."""
+    with suppress(BadRequest):  # too old to edit, deleted, or already without buttons
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
 
 
 # Telegram's answers when the tapped message can no longer be edited (deleted, or too old).

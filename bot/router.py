@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 
 from bot.callbacks import Callback, decode
 from bot.content import render_plain
 from bot.context import Context, services
+from bot.daily import is_enrolled
 from bot.models import Flow, FlowKind
-from bot.replies import answer, send, user_id_of
+from bot.replies import answer, retire, send, user_id_of
 
 CallbackHandler = Callable[[Update, Context, Callback], Awaitable[None]]
 TextHandler = Callable[[Update, Context, Flow], Awaitable[None]]
@@ -46,6 +47,9 @@ class Router:
         if callback is None:
             await answer(query, render_plain(ui.stale_button))
             return
+        if query.message is not None and not _shows_button(query.message, query.data):
+            await answer(query, render_plain(ui.stale_button))
+            return
         await self._callbacks[callback.action](update, context, callback)
 
     async def on_text(self, update: Update, context: Context) -> None:
@@ -62,6 +66,29 @@ class Router:
         flow = await services(context).store.get_flow(user_id_of(update))
         handler = steps.get(flow.kind) if flow else None
         if flow is not None and handler is not None:
+            chat = update.effective_chat
+            if flow.message_id is not None and chat is not None:
+                await retire(context, chat.id, flow.message_id)  # typed: its buttons are done
             await handler(update, context, flow)
             return
-        await send(update, context, services(context).content.ui.unknown_text)
+        await say_fallback(update, context)
+
+
+def _shows_button(message: MaybeInaccessibleMessage, data: str | None) -> bool:
+    """Whether the tapped message carries a button with exactly this data, so a tap acts only
+    on (and edits only) a message the bot sent for it; a client can send any data with any
+    message. A message the bot can no longer see cannot be checked, nor edited either."""
+    if not isinstance(message, Message):
+        return True
+    markup = message.reply_markup
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(b.callback_data == data for row in rows for b in row)
+
+
+async def say_fallback(update: Update, context: Context) -> None:
+    """Gentle help for a message nobody asked for: the everyday commands while on the plan,
+    /start otherwise."""
+    svc = services(context)
+    ui = svc.content.ui
+    on_plan = is_enrolled(await svc.store.get_profile(user_id_of(update)))
+    await send(update, context, ui.unknown_text if on_plan else ui.unknown_text_no_plan)

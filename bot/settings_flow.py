@@ -17,7 +17,7 @@ from bot.callbacks import Callback
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.country import city_country, country_names, country_of, zone_countries
-from bot.daily import is_enrolled
+from bot.daily import is_enrolled, standing
 from bot.localtime import local_now
 from bot.models import Flow, FlowKind, Profile
 from bot.plan import times_are_valid
@@ -27,6 +27,7 @@ from bot.steps import (
     BED_CHOICES,
     SKIP_COUNTRY,
     WAKE_CHOICES,
+    ask,
     country_answer_text,
     country_question,
     interpret_zone,
@@ -39,7 +40,13 @@ from bot.steps import (
 )
 from bot.store import Also, ProfileNotFound
 from bot.timeparse import format_time, parse_time
-from bot.zones import country_at, country_by_name, zone_for_location, zone_from_token, zone_label
+from bot.zones import (
+    country_at,
+    country_by_name,
+    zone_for_location,
+    zone_from_token,
+    zone_name,
+)
 
 MENU, ZONE, COUNTRY, WAKE, BED, DONE = "menu", "zone", "country", "wake", "bed", "done"
 
@@ -56,7 +63,7 @@ async def on_settings(update: Update, context: Context) -> None:
     svc = services(context)
     profile = await svc.store.get_profile(user_id_of(update))
     if profile is None or not _complete(profile):
-        await send(update, context, svc.content.ui.not_enrolled)
+        await send(update, context, standing(svc.content, profile) or svc.content.ui.not_enrolled)
         return
     flow = _menu_flow()
     await svc.store.set_flow(user_id_of(update), flow)
@@ -79,7 +86,7 @@ def _menu(content: Content, profile: Profile, nonce: str) -> tuple[str, InlineKe
     country = country_of(profile)
     text = render(
         ui.settings_menu,
-        zone=zone_label(profile.zone or "UTC"),
+        zone=zone_name(profile.zone or "UTC"),
         wake=format_time(profile.wake_time or time()),
         bedtime=format_time(profile.bedtime or time()),
         country=country_names().get(country, country) if country else ui.country_not_set,
@@ -116,18 +123,20 @@ async def on_menu_button(update: Update, context: Context, callback: Callback) -
         await edit(query, ui.settings_closed)
         return
     flow = flow.model_copy(update={"step": choice})
-    await svc.store.set_flow(user_id, flow)
     if choice == ZONE:
+        await svc.store.set_flow(user_id, flow)
         # The "share my location" keyboard can only come with a new message.
         await query.edit_message_reply_markup(None)
         text, markup = zone_prompt(svc.content)
         await send(update, context, text, markup)
         return
     if choice == COUNTRY:
-        await edit(query, *await _country_prompt(update, context, flow))
-        return
-    question = ui.ask_wake if choice == WAKE else ui.ask_bedtime
-    await edit(query, question, _time_keyboard(flow))
+        asked_in = await edit(query, *await _country_prompt(update, context, flow))
+    else:
+        question = ui.ask_wake if choice == WAKE else ui.ask_bedtime
+        asked_in = await edit(query, question, _time_keyboard(flow))
+    # Remembered, so that a typed answer takes these buttons away.
+    await svc.store.set_flow(user_id, flow.model_copy(update={"message_id": asked_in}))
 
 
 def _time_keyboard(flow: Flow) -> InlineKeyboardMarkup:
@@ -150,13 +159,14 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
         message, markup = zone_choices(
             content, text[:64], found.suggestions, "set_zone", flow.nonce
         )
-        await send(update, context, message, markup)
+        await ask(update, context, flow, message, markup)
     elif flow.step == COUNTRY:
         await _typed_country(update, context, flow, text)
     elif flow.step in (WAKE, BED):
         parsed = parse_time(text)
         if parsed is None:
-            await send(update, context, render(content.ui.invalid_time, text=text[:32]))
+            retry = render(content.ui.invalid_time, text=text[:32])
+            await ask(update, context, flow, retry, _time_keyboard(flow))
             return
         await _save_time(update, context, flow, parsed)
     else:
@@ -211,7 +221,7 @@ async def _typed_country(update: Update, context: Context, flow: Flow, text: str
     if country is not None:
         await _save_country(update, context, country)
         return
-    await send(update, context, *await _country_prompt(update, context, flow, text[:64]))
+    await ask(update, context, flow, *await _country_prompt(update, context, flow, text[:64]))
 
 
 async def _country_prompt(
@@ -286,7 +296,7 @@ async def _save_time(update: Update, context: Context, flow: Flow, chosen: time)
         saved = await _save(update, context, change)
     except _TooClose:
         retry = ui.wake_too_close if flow.step == WAKE else ui.times_too_close
-        await send(update, context, retry, _time_keyboard(flow))
+        await ask(update, context, flow, retry, _time_keyboard(flow))
         return
     if saved is not None:
         await _say_saved(update, context, saved)

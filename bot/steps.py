@@ -6,15 +6,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.callbacks import Callback
 from bot.content import Content, render
+from bot.context import Context, services
 from bot.country import country_names, zone_countries
 from bot.models import Flow, FlowKind
-from bot.replies import Button, button, columns, keyboard
+from bot.replies import Button, Markup, button, columns, keyboard, send, user_id_of
 from bot.timeparse import format_time
-from bot.zones import place_country, suggest_zones, zone_label, zone_token
+from bot.zones import place_country, suggest_zones, zone_label, zone_name, zone_token
 
 WAKE_CHOICES = tuple(
     time(h, m) for h, m in [(5, 30), (6, 0), (6, 30), (7, 0), (7, 30), (8, 0), (8, 30), (9, 0)]
@@ -47,6 +48,17 @@ def interpret_zone(text: str) -> ZoneAnswer:
     return ZoneAnswer(zone=None, suggestions=tuple(found))
 
 
+async def ask(
+    update: Update, context: Context, flow: Flow, text: str, markup: Markup | None = None
+) -> Flow:
+    """Send a flow's question and remember its message, so a typed answer retires its buttons
+    (the router does that before the answer is handled)."""
+    message = await send(update, context, text, markup)
+    asked = flow.model_copy(update={"message_id": message.message_id})
+    await services(context).store.set_flow(user_id_of(update), asked)
+    return asked
+
+
 def zone_prompt(content: Content) -> tuple[str, ReplyKeyboardMarkup]:
     """Ask for a city or zone, with a one-tap "share my location" keyboard."""
     share = KeyboardButton(content.ui.share_location_button, request_location=True)
@@ -66,7 +78,7 @@ def zone_choices(
 
 def zone_set_text(content: Content, zone: str, now_local: datetime) -> str:
     return render(
-        content.ui.zone_set, zone=zone_label(zone), local_time=format_time(now_local.time())
+        content.ui.zone_set, zone=zone_name(zone), local_time=format_time(now_local.time())
     )
 
 

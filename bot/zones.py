@@ -477,14 +477,19 @@ def _ranked(index: _Index, keys: Iterable[str]) -> list[str]:
     return [z for z, _ in pairs]
 
 
-def zone_label(zone: str) -> str:
-    """A short button label: ``"London (Europe)"``, ``"Buenos Aires (Argentina)"``, ``"UTC"``."""
+def zone_name(zone: str) -> str:
+    """How every message shows a zone: ``"London (Europe)"``, ``"Buenos Aires (Argentina)"``,
+    ``"UTC"``."""
     parts = zone.replace("_", " ").split("/")
     if len(parts) == 1:
-        label = parts[0]
-    else:
-        region = parts[-2] if len(parts) > 2 else parts[0]
-        label = f"{parts[-1]} ({region})"
+        return parts[0]
+    region = parts[-2] if len(parts) > 2 else parts[0]
+    return f"{parts[-1]} ({region})"
+
+
+def zone_label(zone: str) -> str:
+    """The zone's name (zone_name) as a button label, shortened to fit."""
+    label = zone_name(zone)
     if len(label) > MAX_LABEL:
         label = label[: MAX_LABEL - 1] + "…"
     return label

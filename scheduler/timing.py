@@ -8,7 +8,7 @@ from typing import Final
 
 from bot.localtime import local_now
 from bot.models import Pause, Profile, Snooze, Status
-from bot.plan import Slot, SlotKind, in_quiet_hours, next_slot
+from bot.plan import Slot, SlotKind, in_quiet_hours, next_slot, plan_date_at
 
 # A wind-down nudge more than this late is stale: the evening has moved on (DESIGN §5).
 EVENING_GRACE = timedelta(minutes=30)
@@ -38,6 +38,9 @@ class Routine:
 
     def quiet_at(self, moment: datetime) -> bool:
         return in_quiet_hours(self.local(moment).time(), self.wake, self.bed)
+
+    def plan_date(self, moment: datetime) -> date:
+        return plan_date_at(self.local(moment), self.wake)
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,10 @@ def worth_sending(due: Due, now: datetime, routine: Routine) -> bool:
 
 
 def snooze_until(routine: Routine, now: datetime, delay: timedelta) -> datetime | None:
-    """When a snoozed nudge comes back, or None if that would be in quiet hours or tomorrow."""
+    """When a snoozed nudge comes back, or None unless that still falls before bedtime: not in
+    quiet hours and on the same plan date (so past midnight when bedtime is after it)."""
     later = now + delay
-    if routine.local(later).date() != routine.local(now).date() or routine.quiet_at(later):
+    if routine.quiet_at(later) or routine.plan_date(later) != routine.plan_date(now):
         return None
     return later
 

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, ChatMessage
 from bot.emulator.serialize import chat_json, unix, user_json
-from bot.models import Profile, Status
+from bot.models import Flow, Profile, Status
 from bot.store import Store
 from tests.e2e.harness import START, USER, Harness, running_bot, settings_for
 
@@ -70,6 +70,15 @@ async def send_sticker(bot: Harness, user: int = USER) -> None:
         },
     }
     await bot.settle(await core.updates.push("message", message))
+
+
+def same_step(flow: Flow | None, before: Flow | None) -> bool:
+    """Whether a flow is still at the step it was, whichever message asked it last."""
+    if flow is None or before is None:
+        return flow is before
+    return flow.model_copy(update={"message_id": None}) == before.model_copy(
+        update={"message_id": None}
+    )
 
 
 def documents(bot: Harness, user: int = USER) -> dict[str, ChatMessage]:

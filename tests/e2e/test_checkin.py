@@ -123,7 +123,7 @@ async def test_checkin_without_a_plan_is_refused_politely(bot: Harness) -> None:
     await bot.send("/start")
     await bot.tap("✅ I understand, let's start")  # consented, enrolment not finished
     await bot.send("/checkin")
-    assert "You haven't started the plan yet" in bot.last().text
+    assert "You're still setting up your plan" in bot.last().text
     flow = await bot.store.get_flow(USER)
     assert flow is not None
     assert flow.kind is FlowKind.ENROL  # enrolment is left where it was

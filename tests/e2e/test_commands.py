@@ -253,11 +253,11 @@ async def test_stop_then_carry_on_picks_up_where_it_was(bot: Harness) -> None:
     assert profile.status is Status.STOPPED
     assert await bot.store.get_flow(USER) is None
     await bot.send("/today")
-    assert bot.last().text == seen(ui.not_enrolled)
+    assert bot.last().text == seen(ui.stopped)
 
     bot.advance(days=2)
     await bot.send("/start")
-    assert bot.last().text == seen(ui.already_enrolled)
+    assert bot.last().text == seen(ui.stopped_start)
     await bot.tap(ui.continue_button)
     profile = await bot.store.get_profile(USER)
     assert profile is not None
@@ -301,7 +301,7 @@ async def test_commands_half_way_through_enrolment(bot: Harness, command: str) -
     await bot.send("/start")
     await bot.tap("✅ I understand, let's start")
     await bot.send(command)
-    assert bot.last().text == seen(content_of(bot).ui.not_enrolled)
+    assert bot.last().text == seen(content_of(bot).ui.still_enrolling)
     assert await status_of(bot) is Status.ONBOARDING
     flow = await bot.store.get_flow(USER)
     assert flow is not None  # enrolment can still go on

@@ -34,6 +34,7 @@ async def test_an_emergency_sign_calls_for_help_at_once_and_holds_nudges(
     bot: Harness, zone: str, number: str
 ) -> None:
     await enrol(bot, zone=zone)
+    bot.advance(hours=4)  # 12:00 UTC: day 1 has begun (after wake time) in every zone here
     checkin_id = await check_in(bot, signs=("Eyelid or face drooping",))
 
     alarm = bot.last()

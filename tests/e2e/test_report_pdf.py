@@ -46,7 +46,7 @@ async def test_the_week_summary_arrives_from_the_scheduler(bot: Harness) -> None
     assert "doesn't show what causes your twitching" in summary
     # Every red-flag answer and the advice given; what next
     assert "Sat 21 Mar (day 2): Pain with the twitch" in summary
-    assert "The twitch hurts. See a doctor today" in summary
+    assert "The twitch hurts. See a GP today" in summary
     assert "Please see a doctor." in summary
 
 
@@ -72,5 +72,5 @@ async def test_export_sends_a_doctor_pdf_with_the_dates_and_red_flags(bot: Harne
         assert f"2026-03-{day}" in text
     assert "2026-03-20 1 Eyelid 8 minutes 5.5 4 4" in text  # the first row of the table
     assert "2026-03-21 (plan day 2): Pain with the twitch" in text
-    assert "The twitch hurts. See a doctor today" in text
+    assert "The twitch hurts. See a GP today" in text
     assert "This is not a diagnosis." in text

@@ -35,6 +35,7 @@ CHECK_IN_NOW = "📝 Check in now"
 SNOOZE_30 = "⏰ Remind me in 30 min"
 SNOOZE_60 = "⏰ Remind me in 1 hour"
 TOO_LATE = "It's nearly your quiet time, so I won't remind you again tonight. Sleep well! 🌙"
+STALE = "This button has expired. Please use the latest message."
 MINUTE = timedelta(minutes=1)
 LONDON = "Europe/London"
 
@@ -80,9 +81,9 @@ async def test_snooze_30_minutes_comes_back_once_and_not_into_quiet_hours(bot: H
     again = bot.last()
     assert again.message_id != nudge.message_id
     assert await due_at(bot) == utc("2026-03-21 07:00")
-    # 22:30 + 30 min is bedtime: not offered again, and an old button is refused with an alert.
+    # 22:30 + 30 min is bedtime: not offered again, and the old button is refused with an alert.
     assert [[text for text, _ in row] for row in again.button_values] == [[CHECK_IN_NOW]]
-    await bot.tap_raw(encode("snooze", "evening", "20260320", "30"), again.message_id)
+    await bot.tap(SNOOZE_30, message_id=nudge.message_id)
     assert bot.last_answer() == TOO_LATE
     assert bot.emu.callback_answers[-1].show_alert
     assert await due_at(bot) == utc("2026-03-21 07:00")
@@ -103,29 +104,29 @@ async def test_snooze_one_hour(bot: Harness) -> None:
     before = await enrolled(bot)
     await walk(bot, utc("2026-03-20 22:00"))
     # The wind-down goes an hour before bedtime, so an hour's snooze would land on bedtime
-    # itself: it is not offered, and a forged or old button asking for it is refused.
+    # itself: it is not offered, and a forged tap asking for it is refused.
     assert SNOOZE_60 not in [text for row in bot.last().button_values for text, _ in row]
     await bot.tap_raw(encode("snooze", "evening", "20260320", "60"), bot.last().message_id)
-    assert bot.last_answer() == TOO_LATE
+    assert bot.last_answer() == STALE
     assert await due_at(bot) == utc("2026-03-21 07:00")
 
     await walk(bot, utc("2026-03-21 22:00"), at=[utc("2026-03-21 07:00")])
     nudge = bot.last()
     assert headline(nudge) == EVENING_2
     # Going to bed later tonight: bedtime 23:30 moves today's wind-down to 22:30, which has
-    # already gone out, so it is not sent again; the hour's snooze now fits.
+    # already gone out, so it is not sent again; the snooze shown still works.
     await bot.tap("🌙 Bedtime", message_id=(await open_settings(bot)).message_id)
     await bot.send("23:30")
     shown = len(bot.messages())
-    await bot.tap_raw(encode("snooze", "evening", "20260321", "60"), nudge.message_id)
-    assert bot.last_answer() == "👍 I'll remind you again at 23:00."
+    await bot.tap(SNOOZE_30, message_id=nudge.message_id)
+    assert bot.last_answer() == "👍 I'll remind you again at 22:30."
     assert await due_at(bot) == utc("2026-03-21 22:30")
 
     await walk(bot, utc("2026-03-21 23:30"), every=MINUTE)
     await walk(bot, utc("2026-03-22 07:00"))
 
     assert timeline(sent_since(bot, shown), LONDON) == [
-        ("2026-03-21 23:00", EVENING_2),
+        ("2026-03-21 22:30", EVENING_2),
         ("2026-03-22 07:00", MORNING_3),
         ("2026-03-22 07:00", SLEEP),
     ]

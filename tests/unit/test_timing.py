@@ -128,6 +128,24 @@ def test_snooze_never_lands_in_quiet_hours(
     assert snooze_until(routine, now, timedelta(minutes=minutes)) == until
 
 
+@pytest.mark.parametrize(
+    ("bed", "now", "minutes", "until"),
+    [
+        (time(0, 30), utc(20, 23, 30), 30, utc(21, 0)),  # past midnight, before bedtime
+        (time(0, 30), utc(20, 23, 30), 60, None),  # 00:30 is bedtime
+        (time(2), utc(20, 23, 50), 60, utc(21, 0, 50)),
+        (time(2), utc(21, 1), 60, None),  # 02:00 is bedtime
+        (time(2), utc(21, 6, 40), 30, None),  # still quiet at 06:40, and a new day at 07:10
+    ],
+)
+def test_snooze_crosses_midnight_when_bedtime_is_after_it(
+    bed: time, now: datetime, minutes: int, until: datetime | None
+) -> None:
+    routine = routine_of(make_profile(bedtime=bed))
+    assert routine is not None
+    assert snooze_until(routine, now, timedelta(minutes=minutes)) == until
+
+
 def test_paused_days_push_the_next_send() -> None:
     profile = make_profile(pauses=(Pause(first_day=date(2026, 3, 21), until=date(2026, 3, 23)),))
     due = next_due(profile, utc(20, 22))
