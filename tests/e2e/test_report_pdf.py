@@ -47,7 +47,7 @@ async def test_the_week_summary_arrives_from_the_scheduler(bot: Harness) -> None
     # Every red-flag answer and the advice given; what next
     assert "Sat 21 Mar (day 2): Pain with the twitch" in summary
     assert "The twitch hurts. See a GP today" in summary
-    assert "Please see a doctor." in summary
+    assert "Please see a GP. The advice above says how soon." in summary
 
 
 async def test_export_sends_a_doctor_pdf_with_the_dates_and_red_flags(bot: Harness) -> None:
