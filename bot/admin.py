@@ -14,8 +14,8 @@ from telegram import Update
 from bot import guide
 from bot.content import render
 from bot.context import Context, services
-from bot.logs import pseudonym
 from bot.models import FlowKind
+from bot.pseudonym import pseudonym
 from bot.replies import send, user_id_of
 
 SHOWN_PARKED = 20

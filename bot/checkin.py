@@ -17,14 +17,16 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from bot.callbacks import Callback
 from bot.content import Content, Question, render, render_plain
 from bot.context import Context, services
-from bot.daily import friendly_date, standing, today_of
+from bot.daily import standing
 from bot.emergency_numbers import number_to_call
 from bot.escalation import SIGNS_DONE, SIGNS_NONE, escalate, mark_advised, sign_rows, toggled
+from bot.keyboards import button, columns, keyboard, new_nonce
 from bot.localtime import local_now
 from bot.models import CheckIn, CheckInRecord, Flow, FlowKind, Profile
 from bot.plan import is_evening
-from bot.replies import answer, button, columns, edit, keyboard, new_nonce, retire, send, user_id_of
+from bot.replies import answer, edit, retire, send, user_id_of
 from bot.store import Also, FlowChanged, ProfileNotFound
+from bot.today import friendly_date, today_of
 from bot.triage import Triage, assess_person, triage
 
 ANSWER = "ci"

@@ -15,15 +15,17 @@ from bot.charts import chart_png
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.country import country_of
-from bot.daily import resume_date, standing, today_message, today_of
+from bot.daily import standing, today_message
 from bot.insight import WeekInsight, week_insight
 from bot.insight_text import chart_caption, week_summary
+from bot.keyboards import button, keyboard
 from bot.models import CheckInRecord, FlowKind, Pause, Profile, Status
 from bot.plan import PLAN_DAYS
 from bot.progress import days_done, trend
-from bot.replies import answer, button, edit, keyboard, send, user_id_of
+from bot.replies import answer, edit, send, user_id_of
 from bot.router import TextHandler
 from bot.store import Also, ProfileNotFound
+from bot.today import resume_date, today_of
 
 YES, NO = "yes", "no"
 CHART_NAME = "twitchcare-progress.png"
@@ -247,8 +249,12 @@ def _stopped(profile: Profile, today: date) -> Profile:
     return profile.model_copy(update={"pauses": pauses, "status": Status.STOPPED})
 
 
-async def resume_after_stop(update: Update, context: Context) -> None:
+async def on_carry_on(update: Update, context: Context, callback: Callback) -> None:
     """ "Carry on" after /start: a stopped plan continues where it was; then today's step."""
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    await query.edit_message_reply_markup(None)  # the question stays as it was asked
     svc = services(context)
     now = svc.clock.now()
 
@@ -270,6 +276,6 @@ COMMANDS = {
     "resume": on_resume,
     "stop": on_stop,
 }
-CALLBACKS = {"why": on_why, "stop": on_stop_button}
+CALLBACKS = {"why": on_why, "stop": on_stop_button, "carry_on": on_carry_on}
 TEXT_STEPS: dict[FlowKind, TextHandler] = {}
 LOCATION_STEPS: dict[FlowKind, TextHandler] = {}

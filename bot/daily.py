@@ -1,47 +1,17 @@
-"""What a person's day looks like right now: plan day, today's step, and its buttons."""
+"""What a person's day looks like in the chat: today's step with its buttons, or where they
+stand in the plan. Shared by the handlers and the scheduler."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from telegram import InlineKeyboardMarkup
 
 from bot.content import Content, render
-from bot.localtime import local_now
+from bot.keyboards import button, keyboard
 from bot.models import Profile, Status
-from bot.plan import PLAN_DAYS, in_quiet_hours, is_paused, plan_date_at, plan_day
-from bot.replies import button, keyboard
-
-
-@dataclass(frozen=True)
-class Today:
-    """The person's local date and plan day (None before enrolment is complete)."""
-
-    local_date: date
-    day: int | None
-
-
-def today_of(profile: Profile, now: datetime) -> Today:
-    """The person's plan date (from wake time to the next wake time, in their zone) and the
-    plan day it is (pauses frozen)."""
-    local_date = plan_date_at(local_now(profile.zone or "UTC", now), profile.wake_time)
-    if profile.start_date is None:
-        return Today(local_date=local_date, day=None)
-    return Today(
-        local_date=local_date, day=plan_day(profile.start_date, profile.pauses, local_date)
-    )
-
-
-def resume_date(profile: Profile, now: datetime) -> date:
-    """The first plan date that counts when a paused or stopped plan picks up at `now`: today's
-    while the person is awake; after bedtime, the one that begins at the next wake time."""
-    today = today_of(profile, now).local_date
-    wake, bed = profile.wake_time, profile.bedtime
-    local = local_now(profile.zone or "UTC", now).time()
-    if wake is not None and bed is not None and in_quiet_hours(local, wake, bed):
-        return today + timedelta(days=1)
-    return today
+from bot.plan import PLAN_DAYS, is_paused
+from bot.today import Today, friendly_date, is_enrolled, today_of
 
 
 def standing(content: Content, profile: Profile | None) -> str | None:
@@ -54,15 +24,6 @@ def standing(content: Content, profile: Profile | None) -> str | None:
     if status is Status.ONBOARDING:
         return ui.still_enrolling
     return ui.stopped if status is Status.STOPPED else ui.not_enrolled
-
-
-def is_enrolled(profile: Profile | None) -> bool:
-    """Enrolment finished and the plan not stopped."""
-    return (
-        profile is not None
-        and profile.start_date is not None
-        and profile.status not in (Status.ONBOARDING, Status.STOPPED, Status.INACTIVE)
-    )
 
 
 def instruction(content: Content, day: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -99,8 +60,3 @@ def _with_notes(content: Content, profile: Profile, today: Today, text: str) -> 
     if is_paused(profile.pauses, today.local_date):
         notes.append(content.ui.paused_note)
     return "\n\n".join([*notes, text])
-
-
-def friendly_date(day: date) -> str:
-    """Like "Friday 20 March"."""
-    return day.strftime("%A %-d %B")

@@ -16,12 +16,13 @@ from bot.callbacks import Callback
 from bot.content import render_plain
 from bot.context import Context, services
 from bot.country import country_of
-from bot.daily import today_of
 from bot.insight import week_insight
+from bot.keyboards import button, keyboard
 from bot.models import CheckIn, CheckInRecord, Flow, Profile, SignReport
-from bot.replies import answer, button, edit, keyboard, send, user_id_of
+from bot.replies import answer, edit, send, user_id_of
 from bot.report_pdf import report_pdf
 from bot.store import CorruptProfileError, Store, person_keys
+from bot.today import today_of
 
 JSON_NAME: Final = "twitchcare-export.json"
 CSV_NAME: Final = "twitchcare-checkins.csv"

@@ -11,17 +11,17 @@ from datetime import date, datetime, time, timedelta
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.callbacks import Callback
-from bot.commands import resume_after_stop
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.country import city_country, country_names, country_of
-from bot.daily import friendly_date, instruction, is_enrolled, today_of
+from bot.daily import instruction
 from bot.escalation import see_doctor_text
+from bot.keyboards import Button, button, columns, keyboard, new_nonce
 from bot.localtime import local_now
 from bot.models import Flow, FlowKind, Profile, Reason, Status
 from bot.plan import PLAN_DAYS, start_date_for, times_are_valid
 from bot.redflags import MAX_DAYS_SINCE_ONSET
-from bot.replies import Button, answer, button, columns, edit, keyboard, new_nonce, send, user_id_of
+from bot.replies import answer, edit, send, user_id_of
 from bot.steps import (
     BED_CHOICES,
     SKIP_COUNTRY,
@@ -39,6 +39,7 @@ from bot.steps import (
 )
 from bot.store import Also, VersionConflict
 from bot.timeparse import format_time, parse_time
+from bot.today import friendly_date, is_enrolled, today_of
 from bot.zones import country_at, country_by_name, zone_for_location, zone_from_token, zone_name
 from scheduler.timing import MORNING_STEP, routine_of
 
@@ -70,7 +71,7 @@ def _again_offer(content: Content, profile: Profile, now: datetime) -> tuple[str
     """What /start says to someone with a plan: carry on where it is, or start again; after
     the last day only starting again is left."""
     ui = content.ui
-    go = button(ui.continue_button, "en_again", "go")
+    go = button(ui.continue_button, "carry_on")
     restart = button(ui.restart_button, "en_again", "restart")
     if profile.status is Status.STOPPED:
         return ui.stopped_start, [go, restart]
@@ -114,15 +115,16 @@ async def _begin(update: Update, context: Context) -> None:
 
 
 async def on_again(update: Update, context: Context, callback: Callback) -> None:
-    """An enrolled person chose to carry on, or to set up the plan again from day 1."""
+    """An enrolled person chose to set up the plan again from day 1 ("carry on" is the
+    everyday commands' own button)."""
     query = update.callback_query
     assert query is not None
+    if callback.args != ("restart",):  # an older "carry on" button ("en_again:go")
+        await answer(query, render_plain(services(context).content.ui.stale_button))
+        return
     await answer(query)
     await query.edit_message_reply_markup(None)  # the question stays as it was asked
-    if callback.args == ("restart",):
-        await _begin(update, context)
-        return
-    await resume_after_stop(update, context)
+    await _begin(update, context)
 
 
 async def on_text(update: Update, context: Context, flow: Flow) -> None:

@@ -17,8 +17,9 @@ from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.country import country_of
 from bot.emergency_numbers import number_for
+from bot.keyboards import Button, button, keyboard
 from bot.models import WARNING_SIGN_FIELDS, Level, Profile, Reason, Status
-from bot.replies import Button, answer, button, keyboard, send, send_to, user_id_of
+from bot.replies import answer, send, send_to, user_id_of
 from bot.store import ProfileNotFound
 from bot.triage import Triage
 from scheduler.timing import routine_of

@@ -8,7 +8,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.callbacks import Callback
 from bot.context import Context, services
-from bot.replies import answer, button, edit, keyboard, send
+from bot.keyboards import button, keyboard
+from bot.replies import answer, edit, send
 from bot.router import say_fallback
 
 

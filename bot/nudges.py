@@ -10,10 +10,10 @@ from telegram import Update
 from bot.callbacks import Callback
 from bot.content import render_plain
 from bot.context import Context, services
-from bot.daily import is_enrolled
 from bot.models import Snooze
 from bot.replies import answer, edit, user_id_of
 from bot.timeparse import format_time
+from bot.today import is_enrolled
 from scheduler.timing import SNOOZE_CHOICES, routine_of, snooze_until
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from bot.daily import Today
 from bot.models import CheckInRecord, Profile
 from bot.plan import PLAN_DAYS, is_paused
 from bot.redflags import is_improving
+from bot.today import Today
 
 
 class Trend(StrEnum):

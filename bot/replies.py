@@ -1,15 +1,12 @@
-"""Sending, editing and keyboards: the few ways the bot talks, in one place."""
+"""Sending, editing and answering taps: the few ways a handler talks, in one place."""
 
 from __future__ import annotations
 
 import logging
-import secrets
-from collections.abc import Sequence
 from contextlib import suppress
 
 from telegram import (
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -18,34 +15,11 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.callbacks import encode
 from bot.context import Context
 
 log = logging.getLogger(__name__)
 
-Button = tuple[str, str]  # (label, callback data)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
-
-
-def new_nonce() -> str:
-    """A short token put in a flow's buttons, so older buttons can be recognised as stale."""
-    return secrets.token_hex(3)
-
-
-def button(label: str, action: str, *args: str) -> Button:
-    return (label, encode(action, *args))
-
-
-def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
-    """An inline keyboard from rows of (label, callback data)."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
-
-
-def columns(buttons: Sequence[Button], width: int) -> list[list[Button]]:
-    """Lay buttons out `width` to a row."""
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
 def user_id_of(update: Update) -> int:

@@ -14,9 +14,9 @@ from telegram import MaybeInaccessibleMessage, Message, Update
 from bot.callbacks import Callback, decode
 from bot.content import render_plain
 from bot.context import Context, services
-from bot.daily import is_enrolled
 from bot.models import Flow, FlowKind
 from bot.replies import answer, retire, send, user_id_of
+from bot.today import is_enrolled
 
 CallbackHandler = Callable[[Update, Context, Callback], Awaitable[None]]
 TextHandler = Callable[[Update, Context, Flow], Awaitable[None]]

@@ -17,11 +17,12 @@ from bot.callbacks import Callback
 from bot.content import Content, render, render_plain
 from bot.context import Context, services
 from bot.country import city_country, country_names, country_of, zone_countries
-from bot.daily import is_enrolled, standing
+from bot.daily import standing
+from bot.keyboards import button, keyboard, new_nonce
 from bot.localtime import local_now
 from bot.models import Flow, FlowKind, Profile
 from bot.plan import times_are_valid
-from bot.replies import answer, button, edit, keyboard, new_nonce, send, user_id_of
+from bot.replies import answer, edit, send, user_id_of
 from bot.router import TextHandler
 from bot.steps import (
     BED_CHOICES,
@@ -40,6 +41,7 @@ from bot.steps import (
 )
 from bot.store import Also, ProfileNotFound
 from bot.timeparse import format_time, parse_time
+from bot.today import is_enrolled
 from bot.zones import (
     country_at,
     country_by_name,

@@ -12,8 +12,9 @@ from bot.callbacks import Callback
 from bot.content import Content, render
 from bot.context import Context, services
 from bot.country import country_names, zone_countries
+from bot.keyboards import Button, button, columns, keyboard
 from bot.models import Flow, FlowKind
-from bot.replies import Button, Markup, button, columns, keyboard, send, user_id_of
+from bot.replies import Markup, send, user_id_of
 from bot.timeparse import format_time
 from bot.zones import place_country, suggest_zones, zone_label, zone_name, zone_token
 

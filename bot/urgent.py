@@ -19,7 +19,6 @@ from bot.callbacks import Callback
 from bot.content import Content, render_plain
 from bot.context import Context, services
 from bot.country import country_of
-from bot.daily import today_of
 from bot.escalation import (
     SAFE,
     SIGNS_DONE,
@@ -33,9 +32,11 @@ from bot.escalation import (
     ticked_lines,
     toggled,
 )
+from bot.keyboards import button, keyboard
 from bot.models import Assessment, CheckIn, Level, Profile, Reason, SignReport
-from bot.replies import answer, button, edit, keyboard, send, user_id_of
+from bot.replies import answer, edit, send, user_id_of
 from bot.store import Also, StoreError
+from bot.today import today_of
 from bot.triage import Triage, assess_person, triage
 
 log = logging.getLogger(__name__)

@@ -21,9 +21,9 @@ from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.content import Content
-from bot.logs import pseudonym
 from bot.models import Profile, Status
 from bot.plan import SlotKind, plan_day
+from bot.pseudonym import pseudonym
 from bot.store import CorruptProfileError, Store
 from scheduler.queue import Claim, DueQueue
 from scheduler.ratelimit import PRIORITY_BULK

@@ -9,13 +9,14 @@ from telegram import InlineKeyboardMarkup
 
 from bot.content import Content, render
 from bot.country import country_of
-from bot.daily import Today, instruction
+from bot.daily import instruction
 from bot.insight import week_insight
 from bot.insight_text import week_summary
+from bot.keyboards import Button, button, columns, keyboard
 from bot.models import CheckInRecord, Profile, SignReport
 from bot.plan import FOLLOW_UP_DAYS_AFTER_ONSET, SlotKind, plan_day
 from bot.progress import days_done
-from bot.replies import Button, button, columns, keyboard
+from bot.today import Today
 from scheduler.timing import SNOOZE_CHOICES, Due, routine_of, snooze_until
 
 

@@ -23,8 +23,8 @@ from redis.asyncio import Redis
 from bot.callbacks import encode
 from bot.checkin import ANSWER, SIGN
 from bot.escalation import SIGNS_DONE
+from bot.keyboards import new_nonce
 from bot.models import Flow, Profile
-from bot.replies import new_nonce
 from bot.store import Store
 from tests.e2e.harness import USER
 from tests.e2e.replicas import Cluster, Replica, cluster

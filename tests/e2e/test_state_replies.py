@@ -16,8 +16,8 @@ import pytest
 
 from bot.app import FEATURES
 from bot.callbacks import encode
+from bot.keyboards import keyboard
 from bot.models import Flow, FlowKind, Pause, Profile, Status
-from bot.replies import keyboard
 from tests.e2e.harness import USER, Harness
 
 # --- the states ---------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ OLD_BUTTONS: dict[str, tuple[str, str]] = {
     "snooze": ("active", encode("snooze", "evening", "20260319", "30")),  # last night's nudge
     "slept": ("active", encode("sleep", "20260320", "7_8")),  # this morning's question
     "i'm safe now": ("emergency hold", encode("safe")),
-    "carry on": ("stopped", encode("en_again", "go")),
+    "carry on": ("stopped", encode("carry_on")),
 }
 # What a tap on it says in each later state; STALE answers change nothing at all.
 TAP_REPLIES: dict[str, dict[str, str]] = {

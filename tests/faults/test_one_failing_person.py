@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, FaultKind
 from bot.health import refresh_gauges
-from bot.logs import pseudonym
+from bot.pseudonym import pseudonym
 from bot.store import Store
 from scheduler.dispatcher import PARK_AFTER
 from scheduler.queue import DueQueue

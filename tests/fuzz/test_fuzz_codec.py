@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.callbacks import MAX_BYTES, VERSION, Callback, decode, encode, is_arg
-from bot.replies import new_nonce
+from bot.keyboards import new_nonce
 from bot.zones import _index, zone_from_token, zone_token
 from tests.fuzz.budget import fuzz
 
