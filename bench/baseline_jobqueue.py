@@ -22,11 +22,11 @@ from redis.asyncio import Redis
 
 from bench.common import Spread, emit, read_params, rss_mb
 from bench.ours import settings_for
-from bot.clock import SystemClock
-from bot.context import App, Context
-from bot.models import Profile
-from bot.plan import evening_time
-from bot.store import PROFILE, parse_profile, person_key
+from bot.core.context import App, Context
+from bot.domain.clock import SystemClock
+from bot.domain.models import Profile
+from bot.domain.plan import evening_time
+from bot.storage.store import PROFILE, parse_profile, person_key
 
 # Every profile key: the store's own key with a wildcard for the id (braces are literal in
 # Redis glob patterns).
@@ -80,7 +80,7 @@ def _user_id(key: bytes | str) -> int:
 
 
 async def baseline(params: dict[str, Any]) -> dict[str, Any]:
-    from bot.app import build_application  # noqa: PLC0415 - import time is not start-up
+    from bot.ops.app import build_application  # noqa: PLC0415 - import time is not start-up
 
     app = build_application(settings_for(params, tick_seconds=0), clock=SystemClock())
     began = time.perf_counter()

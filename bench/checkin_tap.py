@@ -29,13 +29,13 @@ from pathlib import Path
 from pydantic import SecretStr
 from telegram import Update
 
-from bot.app import build_application, running
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.context import App
-from bot.emulator import BotApiEmulator, ChatMessage
-from bot.emulator.emulator import DEFAULT_TOKEN
-from bot.models import Profile, Status
+from bot.core.config import Settings
+from bot.core.context import App
+from bot.domain.models import Profile, Status
+from bot.ops.app import build_application, running
+from devtools.emulator import BotApiEmulator, ChatMessage
+from devtools.emulator.emulator import DEFAULT_TOKEN
+from devtools.manual_clock import ManualClock
 
 GOAL_P99_MS = 10.0
 START = datetime(2026, 3, 20, 18, 0, tzinfo=UTC)

@@ -33,13 +33,13 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bench.checkin_tap import enrolled_profile
-from bot.app import build_application, running
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.context import App
-from bot.emulator import BotApiEmulator, ChatMessage
-from bot.emulator.emulator import DEFAULT_TOKEN
-from bot.logs import REDACTED, JsonFormatter, RedactSecrets
+from bot.core.config import Settings
+from bot.core.context import App
+from bot.ops.app import build_application, running
+from bot.ops.logs import REDACTED, JsonFormatter, RedactSecrets
+from devtools.emulator import BotApiEmulator, ChatMessage
+from devtools.emulator.emulator import DEFAULT_TOKEN
+from devtools.manual_clock import ManualClock
 
 START = datetime(2026, 3, 20, 18, 0, tzinfo=UTC)
 FIRST_USER = 7_300_000_001
@@ -271,7 +271,7 @@ async def _drive(
     tally = Tally()
     await _enrol(app, emu, users)
     failures = _ErrorCounter(tally)
-    logging.getLogger("bot.errors").addHandler(failures)
+    logging.getLogger("bot.chat.errors").addHandler(failures)
     try:
         deadline = time.monotonic() + seconds
         people = [Person(user, emu, events[user], tally) for user in users]
@@ -279,7 +279,7 @@ async def _drive(
         await asyncio.gather(*(person.run(deadline) for person in people))
         await app.update_queue.join()
     finally:
-        logging.getLogger("bot.errors").removeHandler(failures)
+        logging.getLogger("bot.chat.errors").removeHandler(failures)
     return tally
 
 

@@ -22,11 +22,11 @@ from telegram.ext import ExtBot
 from bench.common import Spread, emit, read_params, rss_mb
 from bench.seed import SEED_NOW
 from bench.stub_api import fetch_stats
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.content import load_content
-from bot.store import Store
+from bot.core.config import Settings
+from bot.storage.store import Store
+from bot.texts.content import load_content
 from content import CONTENT_ROOT
+from devtools.manual_clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.queue import Claim, DueQueue
 
@@ -132,7 +132,7 @@ def settings_for(params: dict[str, Any], *, tick_seconds: float) -> Settings:
 async def startup(params: dict[str, Any]) -> dict[str, Any]:
     """Build the Application and run post_init with N people in Redis; then RSS."""
     began = time.perf_counter()
-    from bot.app import build_application, running  # noqa: PLC0415 - import time is measured
+    from bot.ops.app import build_application, running  # noqa: PLC0415 - import time is measured
 
     imported = time.perf_counter()
     clock = ManualClock(SEED_NOW)
@@ -152,7 +152,7 @@ async def startup(params: dict[str, Any]) -> dict[str, Any]:
 
 async def throughput(params: dict[str, Any]) -> dict[str, Any]:
     """Tick until the due cohort is sent, rate limiting off; sends per wall and CPU second."""
-    from bot.app import build_application, running  # noqa: PLC0415
+    from bot.ops.app import build_application, running  # noqa: PLC0415
 
     clock = ManualClock(datetime.fromisoformat(params["now"]))
     app = build_application(settings_for(params, tick_seconds=0), clock=clock)

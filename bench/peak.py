@@ -20,10 +20,10 @@ from redis.asyncio import Redis
 from telegram.ext import ExtBot
 
 from bench.seed import seed_cohort
-from bot.clock import ManualClock
-from bot.content import load_content
-from bot.store import Store
+from bot.storage.store import Store
+from bot.texts.content import load_content
 from content import CONTENT_ROOT
+from devtools.manual_clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.queue import DueQueue
 from scheduler.ratelimit import Priority, RedisRateLimiter

@@ -10,8 +10,8 @@ from types import TracebackType
 from typing import IO, Self
 
 from bench.common import pin
-from bot.child_process import die_with_parent
-from bot.embedded_redis import READY_LINE, find_redis_server
+from bot.storage.child_process import die_with_parent
+from bot.storage.embedded_redis import READY_LINE, find_redis_server
 
 START_TIMEOUT = 30.0
 

@@ -16,10 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall
 
-from bot.charts import chart_png
-from bot.content import Content, load_content
-from bot.insight import WeekInsight, week_insight
-from bot.models import (
+from bot.domain.insight import WeekInsight, week_insight
+from bot.domain.models import (
     CheckIn,
     CheckInRecord,
     Duration,
@@ -28,7 +26,9 @@ from bot.models import (
     Status,
     TwitchLocation,
 )
-from bot.report_pdf import report_pdf
+from bot.texts.content import Content, load_content
+from bot.views.charts import chart_png
+from bot.views.report_pdf import report_pdf
 from content import CONTENT_ROOT
 
 GOAL_S = 1.0

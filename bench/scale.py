@@ -30,8 +30,8 @@ from bench.ours import add_remove, claim_complete, tick_cost
 from bench.peak import PeakResult, morning_peak
 from bench.redis_proc import BenchRedis
 from bench.seed import PHASES, SEED_NOW, Population, seed_cohort, seed_phase, used_memory
-from bot.child_process import die_with_parent
-from bot.store import connect
+from bot.storage.child_process import die_with_parent
+from bot.storage.store import connect
 
 COHORT_FIRST_USER = 900_000_000
 COHORT_ZONE, COHORT_WAKE = "Europe/Berlin", wall(8, 7)  # off every seeded wall time

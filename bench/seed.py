@@ -22,8 +22,8 @@ from typing import Final, TypeVar
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from bot.models import CheckIn, CheckInRecord, Profile, Status
-from bot.store import (
+from bot.domain.models import CheckIn, CheckInRecord, Profile, Status
+from bot.storage.store import (
     CHECKINS,
     OUTBOX,
     OUTBOX_KEEP_DAYS,

@@ -2,7 +2,7 @@
 
 A python-telegram-bot JobQueue job (APScheduler `run_repeating`) calls `tick()` about once a
 second. The people live in Redis, not in APScheduler: a tick costs O(due), not O(people), and
-any number of replicas can tick at once (DESIGN §5).
+any number of replicas can tick at once (ARCHITECTURE §5).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from redis.exceptions import RedisError
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
-from bot.clock import Clock
-from bot.content import Content
-from bot.models import Profile, Status
-from bot.plan import SlotKind, plan_day
-from bot.pseudonym import pseudonym
-from bot.store import CorruptProfileError, Store
+from bot.domain.clock import Clock
+from bot.domain.models import Profile, Status
+from bot.domain.plan import SlotKind, plan_day
+from bot.domain.pseudonym import pseudonym
+from bot.storage.store import CorruptProfileError, Store
+from bot.texts.content import Content
 from scheduler.queue import Claim, DueQueue
 from scheduler.ratelimit import PRIORITY_BULK
 from scheduler.render import Outgoing, render_due

@@ -20,7 +20,7 @@ the like pass straight through, since Telegram's per-chat limits concern new mes
 If Redis is unreachable, the Redis error propagates out of the bot method instead of the send
 waiting or going out unthrottled. The bot's error handler then tells the person that the service
 is temporarily unavailable; sending blind could get the bot flood-banned for every person, and
-waiting forever would hang the update. Redis is the one source of truth anyway (DESIGN §7), so
+waiting forever would hang the update. Redis is the one source of truth anyway (ARCHITECTURE §7), so
 nothing else works without it either.
 
 All keys share the hash tag ``{rl}`` because one script touches a chat bucket, the global bucket
@@ -43,7 +43,7 @@ from telegram._utils.types import JSONDict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
-from bot.content import Content, render
-from bot.country import country_of
-from bot.daily import instruction
-from bot.insight import week_insight
-from bot.insight_text import week_summary
-from bot.keyboards import Button, button, columns, keyboard
-from bot.models import CheckInRecord, Profile, SignReport
-from bot.plan import FOLLOW_UP_DAYS_AFTER_ONSET, SlotKind, plan_day
-from bot.progress import days_done
-from bot.today import Today
+from bot.domain.country import country_of
+from bot.domain.insight import week_insight
+from bot.domain.models import CheckInRecord, Profile, SignReport
+from bot.domain.plan import FOLLOW_UP_DAYS_AFTER_ONSET, SlotKind, plan_day
+from bot.domain.progress import days_done
+from bot.domain.today import Today
+from bot.texts.content import Content, render
+from bot.texts.insight_text import week_summary
+from bot.views.daily import instruction
+from bot.views.keyboards import Button, button, columns, keyboard
 from scheduler.timing import SNOOZE_CHOICES, Due, routine_of, snooze_until
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.clock import Clock
-from bot.models import Profile
+from bot.domain.clock import Clock
+from bot.domain.models import Profile
 from scheduler.queue import DueQueue
 from scheduler.timing import next_due, routine_of
 

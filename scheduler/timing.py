@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Final
 
-from bot.localtime import local_now
-from bot.models import Pause, Profile, Snooze, Status
-from bot.plan import Slot, SlotKind, in_quiet_hours, next_slot, plan_date_at
+from bot.domain.localtime import local_now
+from bot.domain.models import Pause, Profile, Snooze, Status
+from bot.domain.plan import Slot, SlotKind, in_quiet_hours, next_slot, plan_date_at
 
-# A wind-down nudge more than this late is stale: the evening has moved on (DESIGN §5).
+# A wind-down nudge more than this late is stale: the evening has moved on (ARCHITECTURE §5).
 EVENING_GRACE = timedelta(minutes=30)
 # The outbox marker of a morning's first message, the day's step (scheduler/render.py sends it
 # first). Enrolment sends day 1's step at once under this marker, so 07:00 does not repeat it.

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.child_process import become_subreaper
-from bot.store import Store, connect
+from bot.storage.child_process import become_subreaper
+from bot.storage.store import Store, connect
 from tests.redis_server import RedisServer, RedisServerError, require_binary
 
 

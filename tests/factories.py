@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot.models import CheckIn, CheckInRecord, Profile, Status
+from bot.domain.models import CheckIn, CheckInRecord, Profile, Status
 
 
 def make_checkin(**overrides: Any) -> CheckIn:

@@ -17,8 +17,8 @@ from typing import IO, Any
 
 from redis.asyncio import Redis
 
-from bot.child_process import die_with_parent
-from bot.embedded_redis import RedisBinaryNotFound, find_redis_server
+from bot.storage.child_process import die_with_parent
+from bot.storage.embedded_redis import RedisBinaryNotFound, find_redis_server
 
 READY_LINE = "ready to accept connections"
 START_TIMEOUT = 30.0

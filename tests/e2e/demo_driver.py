@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Self
 
-from bot.child_process import die_with_parent
-from bot.demo import PROMPT
+from bot.storage.child_process import die_with_parent
+from devtools.demo import PROMPT
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 40.0

@@ -15,13 +15,13 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 from telegram.ext import Application
 
-from bot.app import build_application, running
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.context import App
-from bot.emulator import BotApiEmulator, ChatMessage
-from bot.emulator.emulator import DEFAULT_TOKEN
-from bot.store import Store
+from bot.core.config import Settings
+from bot.core.context import App
+from bot.ops.app import build_application, running
+from bot.storage.store import Store
+from devtools.emulator import BotApiEmulator, ChatMessage
+from devtools.emulator.emulator import DEFAULT_TOKEN
+from devtools.manual_clock import ManualClock
 from scheduler.dispatcher import TickStats
 
 USER = 424242

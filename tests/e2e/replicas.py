@@ -20,13 +20,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from bot.app import build_application
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.context import App
-from bot.emulator import BotApiEmulator
-from bot.store import Store
-from bot.webhook import SECRET_HEADER, WebhookServer, uvicorn_config
+from bot.core.config import Settings
+from bot.core.context import App
+from bot.ops.app import build_application
+from bot.ops.webhook import SECRET_HEADER, WebhookServer, uvicorn_config
+from bot.storage.store import Store
+from devtools.emulator import BotApiEmulator
+from devtools.manual_clock import ManualClock
 from tests.e2e.harness import START, USER, Harness, settings_for
 
 SECRET = "s3cret_Webhook-token-for-tests"

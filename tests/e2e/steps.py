@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 from redis.asyncio import Redis
 
-from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator, ChatMessage
-from bot.emulator.serialize import chat_json, unix, user_json
-from bot.models import Flow, Profile, Status
-from bot.store import Store
+from bot.domain.models import Flow, Profile, Status
+from bot.storage.store import Store
+from devtools.emulator import BotApiEmulator, ChatMessage
+from devtools.emulator.serialize import chat_json, unix, user_json
+from devtools.manual_clock import ManualClock
 from tests.e2e.harness import START, USER, Harness, running_bot, settings_for
 
 CONSENT_BUTTON = "✅ I understand, let's start"

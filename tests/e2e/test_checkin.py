@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.callbacks import encode
-from bot.models import Duration, FlowKind, TwitchLocation
+from bot.domain.callbacks import encode
+from bot.domain.models import Duration, FlowKind, TwitchLocation
 from tests.e2e.harness import START, USER, Harness
 from tests.e2e.steps import NO_EPISODES, SIGNS_DONE, SIGNS_NONE, check_in, enrol
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.models import Reason
+from bot.domain.models import Reason
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import SIGNS_NONE, check_in, enrol, headline, sent_since, walk_due
 

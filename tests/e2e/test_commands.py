@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from bot.content import Content, render, render_plain
-from bot.emulator.htmltext import parse_html
-from bot.models import Pause, Status
+from bot.domain.models import Pause, Status
+from bot.texts.content import Content, render, render_plain
+from devtools.emulator.htmltext import parse_html
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import enrol
 from tests.factories import make_record

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import Profile
+from bot.domain.models import Profile
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import enrol
 

@@ -8,9 +8,9 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.callbacks import encode
-from bot.models import CheckIn, CheckInRecord, Flow, FlowKind, SignReport
-from bot.store import Also
+from bot.domain.callbacks import encode
+from bot.domain.models import CheckIn, CheckInRecord, Flow, FlowKind, SignReport
+from bot.storage.store import Also
 from tests.e2e.harness import START, USER, Harness
 from tests.e2e.steps import documents, enrol, keyspace, pdf_text, values_of
 from tests.factories import make_record

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.embedded_redis import EmbeddedRedis
-from bot.models import Status
-from bot.store import Store, connect
+from bot.domain.models import Status
+from bot.storage.embedded_redis import EmbeddedRedis
+from bot.storage.store import Store, connect
 from tests.e2e.demo_driver import DemoDriver
 from tests.e2e.test_demo import START, enrol
 

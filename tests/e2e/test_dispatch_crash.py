@@ -28,13 +28,13 @@ from typing import TypeVar
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import build_application, running
-from bot.child_process import die_with_parent
-from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator, FaultKind
-from bot.emulator.emulator import DEFAULT_TOKEN
-from bot.emulator.models import RecordedRequest
-from bot.store import OUTBOX, Store, person_key
+from bot.ops.app import build_application, running
+from bot.storage.child_process import die_with_parent
+from bot.storage.store import OUTBOX, Store, person_key
+from devtools.emulator import BotApiEmulator, FaultKind
+from devtools.emulator.emulator import DEFAULT_TOKEN
+from devtools.emulator.models import RecordedRequest
+from devtools.manual_clock import ManualClock
 from scheduler.queue import DueQueue
 from scheduler.sync import QueueSync
 from tests.e2e.harness import settings_for

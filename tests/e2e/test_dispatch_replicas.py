@@ -16,13 +16,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import build_application, running
-from bot.clock import ManualClock
-from bot.context import App
-from bot.emulator import BotApiEmulator
-from bot.models import Profile
-from bot.plan import SlotKind
-from bot.store import OUTBOX, Store, person_key
+from bot.core.context import App
+from bot.domain.models import Profile
+from bot.domain.plan import SlotKind
+from bot.ops.app import build_application, running
+from bot.storage.store import OUTBOX, Store, person_key
+from devtools.emulator import BotApiEmulator
+from devtools.manual_clock import ManualClock
 from scheduler.dispatcher import TickStats
 from scheduler.render import render_due
 from scheduler.timing import Due, next_due

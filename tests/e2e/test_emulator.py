@@ -36,8 +36,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.clock import ManualClock
-from bot.emulator import (
+from devtools.emulator import (
     ApiError,
     BotApiEmulator,
     ChatMessage,
@@ -46,6 +45,7 @@ from bot.emulator import (
     UserActionError,
     parse_html,
 )
+from devtools.manual_clock import ManualClock
 
 USER = 1001
 OTHER = 1002

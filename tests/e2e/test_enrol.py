@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from bot.models import Status
+from bot.domain.models import Status
 from tests.e2e.harness import USER, Harness
 
 

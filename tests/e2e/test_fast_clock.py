@@ -16,15 +16,16 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.app import CLOCK_SAVE_SECONDS, MIN_TICK
-from bot.child_process import die_with_parent
-from bot.cli import CLOCK_FILE, process_clock
-from bot.clock import ManualClock, SavedClock, SystemClock
-from bot.config import Settings
-from bot.embedded_redis import EmbeddedRedis
-from bot.emulator import BotApiEmulator
-from bot.emulator.emulator import DEFAULT_TOKEN
-from bot.logs import configure_logging
+from bot.core.config import Settings
+from bot.domain.clock import SavedClock, SystemClock
+from bot.ops.app import CLOCK_SAVE_SECONDS, MIN_TICK
+from bot.ops.cli import CLOCK_FILE, process_clock
+from bot.ops.logs import configure_logging
+from bot.storage.child_process import die_with_parent
+from bot.storage.embedded_redis import EmbeddedRedis
+from devtools.emulator import BotApiEmulator
+from devtools.emulator.emulator import DEFAULT_TOKEN
+from devtools.manual_clock import ManualClock
 from tests.e2e.harness import running_bot, settings_for
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from redis.asyncio import Redis
 
-from bot.config import Settings
-from bot.emulator.emulator import DEFAULT_TOKEN
-from bot.logs import LIBRARY_LEVELS, REDACTED, configure_logging
+from bot.core.config import Settings
+from bot.ops.logs import LIBRARY_LEVELS, REDACTED, configure_logging
+from devtools.emulator.emulator import DEFAULT_TOKEN
 from tests.e2e.harness import USER
 from tests.e2e.replicas import SECRET, Cluster, cluster
 from tests.e2e.steps import check_in, enrol

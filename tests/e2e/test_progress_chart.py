@@ -6,9 +6,9 @@ import io
 
 from PIL import Image, ImageStat
 
-from bot.charts import HEIGHT_PX, WIDTH_PX
-from bot.content import Content, render
-from bot.emulator.htmltext import parse_html
+from bot.texts.content import Content, render
+from bot.views.charts import HEIGHT_PX, WIDTH_PX
+from devtools.emulator.htmltext import parse_html
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import check_in_week, enrol, photos
 

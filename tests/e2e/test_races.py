@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.callbacks import encode
-from bot.checkin import ANSWER, SIGN
-from bot.escalation import SIGNS_DONE
-from bot.keyboards import new_nonce
-from bot.models import Flow, Profile
-from bot.store import Store
+from bot.chat.escalation import SIGNS_DONE
+from bot.domain.callbacks import encode
+from bot.domain.models import Flow, Profile
+from bot.features.checkin import ANSWER, SIGN
+from bot.storage.store import Store
+from bot.views.keyboards import new_nonce
 from tests.e2e.harness import USER
 from tests.e2e.replicas import Cluster, Replica, cluster
 from tests.e2e.steps import check_in, enrol

@@ -12,8 +12,8 @@ import pytest
 from redis.asyncio import Redis
 from telegram.ext import ExtBot
 
-from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator, RateLimits
+from devtools.emulator import BotApiEmulator, RateLimits
+from devtools.manual_clock import ManualClock
 from scheduler.ratelimit import PRIORITY_BULK, RedisRateLimiter
 
 START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)

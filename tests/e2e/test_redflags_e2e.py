@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.models import Pause, Profile, Reason, Status
+from bot.domain.models import Pause, Profile, Reason, Status
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import SIGNS_DONE, SIGNS_NONE, check_in, enrol, keyspace
 

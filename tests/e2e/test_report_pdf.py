@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.emulator.rules import MAX_DOCUMENT_BYTES, MAX_TEXT
+from devtools.emulator.rules import MAX_DOCUMENT_BYTES, MAX_TEXT
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import check_in_week, documents, enrol, pdf_text
 

@@ -1,4 +1,4 @@
-"""Bad input end to end (DESIGN §6): groups, forged buttons, stray messages, Redis going away,
+"""Bad input end to end (ARCHITECTURE §6): groups, forged buttons, stray messages, Redis going away,
 odd text, the command menu and what ends up in the logs."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.callbacks import encode
-from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator
-from bot.emulator.emulator import DEFAULT_TOKEN
-from bot.store import Store, connect
+from bot.domain.callbacks import encode
+from bot.storage.store import Store, connect
+from devtools.emulator import BotApiEmulator
+from devtools.emulator.emulator import DEFAULT_TOKEN
+from devtools.manual_clock import ManualClock
 from tests.e2e.harness import START, USER, Harness, harness_for, running_bot, settings_for
 from tests.e2e.steps import CONSENT_BUTTON, enrol, keyspace, same_step, send_sticker
 from tests.redis_server import RedisServer, require_binary
@@ -32,7 +32,7 @@ ASK_BED = "And what time do you usually go to bed?"
 
 def failures(caplog: pytest.LogCaptureFixture) -> list[str]:
     """Updates that ended in the error handler (it logs each one)."""
-    return [r.getMessage() for r in caplog.records if r.name == "bot.errors"]
+    return [r.getMessage() for r in caplog.records if r.name == "bot.chat.errors"]
 
 
 async def start_enrolment(bot: Harness, zone: str | None = None) -> None:

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from bot.emulator import ChatMessage, FaultKind, RateLimits
-from bot.models import Status
+from bot.domain.models import Status
+from devtools.emulator import ChatMessage, FaultKind, RateLimits
 from scheduler.ratelimit import PAUSE_KEY
 from tests.e2e.harness import USER, Harness, harness_for
 from tests.e2e.steps import (

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.callbacks import encode
-from bot.emulator import ChatMessage
-from bot.models import Status
+from bot.domain.callbacks import encode
+from bot.domain.models import Status
+from devtools.emulator import ChatMessage
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import (
     SIGNS_DONE,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import time
 
-from bot.content import Content, render, render_plain
-from bot.emulator import ChatMessage
-from bot.emulator.htmltext import parse_html
-from bot.models import FlowKind, Profile
+from bot.domain.models import FlowKind, Profile
+from bot.texts.content import Content, render, render_plain
+from devtools.emulator import ChatMessage
+from devtools.emulator.htmltext import parse_html
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import enrol, same_step
 

@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.emulator import FaultKind
-from bot.runtime import Runtime
+from bot.ops.runtime import Runtime
+from devtools.emulator import FaultKind
 from scheduler.dispatcher import TickStats
 from scheduler.queue import DueQueue
 from tests.e2e.harness import USER, Harness, harness_for

@@ -14,10 +14,10 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bot.app import FEATURES
-from bot.callbacks import encode
-from bot.keyboards import keyboard
-from bot.models import Flow, FlowKind, Pause, Profile, Status
+from bot.domain.callbacks import encode
+from bot.domain.models import Flow, FlowKind, Pause, Profile, Status
+from bot.ops.app import FEATURES
+from bot.views.keyboards import keyboard
 from tests.e2e.harness import USER, Harness
 
 # --- the states ---------------------------------------------------------------------------------

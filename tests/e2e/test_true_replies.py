@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.app import FEATURES
-from bot.callbacks import encode
-from bot.emulator import ChatMessage
+from bot.domain.callbacks import encode
+from bot.ops.app import FEATURES
+from devtools.emulator import ChatMessage
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import CONSENT_BUTTON, check_in, enrol, send_sticker
 

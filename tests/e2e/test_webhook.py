@@ -1,4 +1,4 @@
-"""Webhook mode: two replicas on one Redis, fed by the emulator over real HTTP (DESIGN §7)."""
+"""Webhook mode: two replicas on one Redis, fed by the emulator over real HTTP (ARCHITECTURE §7)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.emulator.webhook import Secret
-from bot.models import Status
+from bot.domain.models import Status
+from devtools.emulator.webhook import Secret
 from tests.e2e.harness import USER
 from tests.e2e.replicas import PUBLIC_URL, SECRET, Cluster, cluster
 from tests.e2e.steps import check_in, enrol

@@ -16,11 +16,11 @@ import sys
 
 from redis.asyncio import Redis
 
-from bot.app import build_application, running
-from bot.clock import clock_for
-from bot.config import load_settings
-from bot.models import Profile
-from bot.store import Store
+from bot.core.config import load_settings
+from bot.domain.clock import clock_for
+from bot.domain.models import Profile
+from bot.ops.app import build_application, running
+from bot.storage.store import Store
 from scheduler.dispatcher import Dispatcher
 from scheduler.sync import QueueSync
 

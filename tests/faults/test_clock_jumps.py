@@ -1,6 +1,6 @@
 """The clock jumping forwards and backwards by an hour (an NTP step, a VM resumed, a wrong
 clock corrected): nothing is sent twice, nothing in quiet hours, and nothing lost that is still
-worth sending (DESIGN §5: a morning holds all day, an evening up to 30 minutes).
+worth sending (ARCHITECTURE §5: a morning holds all day, an evening up to 30 minutes).
 
 The bot sends through the Redis rate limiter here, which also keeps time by the clock.
 """

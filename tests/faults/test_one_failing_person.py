@@ -19,11 +19,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator, FaultKind
-from bot.health import refresh_gauges
-from bot.pseudonym import pseudonym
-from bot.store import Store
+from bot.domain.pseudonym import pseudonym
+from bot.ops.health import refresh_gauges
+from bot.storage.store import Store
+from devtools.emulator import BotApiEmulator, FaultKind
+from devtools.manual_clock import ManualClock
 from scheduler.dispatcher import PARK_AFTER
 from scheduler.queue import DueQueue
 from scheduler.sync import QueueSync

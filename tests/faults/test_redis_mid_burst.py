@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.emulator.models import RecordedRequest
-from bot.store import Store, connect
+from bot.storage.store import Store, connect
+from devtools.emulator.models import RecordedRequest
 from scheduler.dispatcher import DispatchSettings
 from scheduler.queue import DueQueue
 from scheduler.sync import QueueSync

@@ -1,4 +1,4 @@
-"""Redis unreachable for 30 simulated seconds across dispatcher ticks (DESIGN §5).
+"""Redis unreachable for 30 simulated seconds across dispatcher ticks (ARCHITECTURE §5).
 
 The AOF-backed server is stopped while the clock moves a second per tick over a send's due
 time; every tick fails (as the JobQueue job would, logged by the error handler), then Redis
@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.store import connect
+from bot.storage.store import connect
 from tests.e2e.harness import Harness, harness_for
 from tests.e2e.steps import due_at, enrol, headline, sent_since, timeline, walk
 from tests.redis_server import RedisServer

@@ -2,9 +2,9 @@
 
 The bot talks to Redis through a proxy (tests/faults/proxy.py) that restarts the AOF-backed
 server at the exact moment the check-in's one atomic write (profile + check-in + end of the
-conversation, bot/store.py's compare-and-set script) is on its way: just before Redis gets it,
-or just after Redis applied it but before the bot hears back. A third test restarts Redis
-between two answers.
+conversation, bot/storage/store.py's compare-and-set script) is on its way: just before Redis
+gets it, or just after Redis applied it but before the bot hears back. A third test restarts
+Redis between two answers.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.models import Flow
-from bot.store import _CAS_PROFILE, connect
+from bot.domain.models import Flow
+from bot.storage.store import _CAS_PROFILE, connect
 from tests.e2e.harness import USER, Harness, harness_for
 from tests.e2e.steps import SIGNS_DONE, check_in, enrol
 from tests.faults.proxy import Cut, RedisProxy, proxy_for

@@ -18,10 +18,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import build_application, running
-from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator, FaultKind
-from bot.store import OUTBOX, Store, person_key
+from bot.ops.app import build_application, running
+from bot.storage.store import OUTBOX, Store, person_key
+from devtools.emulator import BotApiEmulator, FaultKind
+from devtools.manual_clock import ManualClock
 from tests.e2e.harness import START, USER, Harness, settings_for
 from tests.e2e.steps import chat_sends, enrol, headline, sent_since, walk
 

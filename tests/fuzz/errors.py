@@ -26,7 +26,7 @@ class Failures(logging.Handler):
 @contextmanager
 def error_handler_calls() -> Iterator[Failures]:
     """Collect the error handler's log records while the block runs."""
-    logger = logging.getLogger("bot.errors")
+    logger = logging.getLogger("bot.chat.errors")
     failures = Failures()
     logger.addHandler(failures)
     try:

@@ -1,4 +1,4 @@
-"""Fuzzing the callback-data codec (bot/callbacks.py) beyond the unit properties.
+"""Fuzzing the callback-data codec (bot/domain/callbacks.py) beyond the unit properties.
 
 The unit tests check round trips and that decode never raises. Here: an accepted payload is
 always the one canonical encoding of what it decodes to (so two different payloads can never
@@ -11,9 +11,9 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.callbacks import MAX_BYTES, VERSION, Callback, decode, encode, is_arg
-from bot.keyboards import new_nonce
-from bot.zones import _index, zone_from_token, zone_token
+from bot.domain.callbacks import MAX_BYTES, VERSION, Callback, decode, encode, is_arg
+from bot.domain.zones import _index, zone_from_token, zone_token
+from bot.views.keyboards import new_nonce
 from tests.fuzz.budget import fuzz
 
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-"

@@ -15,13 +15,13 @@ from datetime import time
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.country import country_of, zone_countries
-from bot.models import Flow, FlowKind, Profile
-from bot.plan import times_are_valid
-from bot.steps import interpret_zone
-from bot.store import person_keys
-from bot.timeparse import format_time, parse_time
-from bot.zones import country_by_name
+from bot.chat.steps import interpret_zone
+from bot.domain.country import country_of, zone_countries
+from bot.domain.models import Flow, FlowKind, Profile
+from bot.domain.plan import times_are_valid
+from bot.domain.timeparse import format_time, parse_time
+from bot.domain.zones import country_by_name
+from bot.storage.store import person_keys
 from tests.e2e.harness import START, USER, Harness
 from tests.e2e.steps import keyspace, same_step
 from tests.factories import make_profile

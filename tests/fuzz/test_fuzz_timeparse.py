@@ -1,4 +1,4 @@
-"""Fuzzing time parsing (bot/timeparse.py): what people type for their wake time and bedtime.
+"""Fuzzing time parsing (bot/domain/timeparse.py): what people type for their wake time and bedtime.
 
 Beyond the unit properties (never raises, round trip), an oracle: every documented spelling of
 every minute of the day parses to exactly that time, whatever the case, spacing, full-width or
@@ -12,7 +12,7 @@ from datetime import time
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.timeparse import MAX_INPUT, format_time, parse_time
+from bot.domain.timeparse import MAX_INPUT, format_time, parse_time
 from tests.fuzz.budget import fuzz
 
 FULL_WIDTH = str.maketrans("0123456789:.", "０１２３４５６７８９：．")

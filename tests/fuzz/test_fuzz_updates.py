@@ -21,10 +21,10 @@ from typing import Any
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from bot.app import FEATURES
-from bot.emulator.core import PendingQuery
-from bot.emulator.serialize import unix
-from bot.store import person_keys
+from bot.ops.app import FEATURES
+from bot.storage.store import person_keys
+from devtools.emulator.core import PendingQuery
+from devtools.emulator.serialize import unix
 from tests.e2e.harness import USER, Harness
 from tests.factories import make_profile
 from tests.fuzz.budget import fuzz

@@ -1,4 +1,4 @@
-"""Fuzzing time-zone lookup (bot/zones.py, bot/steps.interpret_zone).
+"""Fuzzing time-zone lookup (bot/domain/zones.py, bot/steps.interpret_zone).
 
 Beyond the unit properties: every zone the bot offers is found again from its own name however
 it is typed (case, spaces for underscores, surrounding blanks), its city alone always lists it,
@@ -13,8 +13,8 @@ import zoneinfo
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.steps import MAX_SUGGESTIONS, interpret_zone
-from bot.zones import (
+from bot.chat.steps import MAX_SUGGESTIONS, interpret_zone
+from bot.domain.zones import (
     MAX_QUERY,
     _index,
     canonical_zone,

@@ -13,15 +13,15 @@ from urllib.parse import unquote
 
 import pytest
 
-from bot.child_process import die_with_parent
-from bot.embedded_redis import (
+from bot.storage.child_process import die_with_parent
+from bot.storage.embedded_redis import (
     MAX_SOCKET_PATH,
     EmbeddedRedis,
     EmbeddedRedisError,
     RedisBinaryNotFound,
     find_redis_server,
 )
-from bot.store import Store, connect
+from bot.storage.store import Store, connect
 from tests.factories import make_profile, make_record
 from tests.redis_server import server_version
 
@@ -207,8 +207,8 @@ def test_binary_shipped_by_a_package_is_found(
 
 OWNER_SCRIPT = """
 import asyncio, sys
-import bot.embedded_redis as embedded
-from bot.store import Store, connect
+import bot.storage.embedded_redis as embedded
+from bot.storage.store import Store, connect
 from tests.factories import make_profile
 
 if sys.argv[2] == "no-death-signal":  # as on a system without prctl

@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
-from bot.store import (
+from bot.storage.store import (
     OUTBOX,
     OUTBOX_KEEP_DAYS,
     OUTBOX_TTL_SECONDS,

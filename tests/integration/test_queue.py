@@ -13,7 +13,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
-from bot.store import connect
+from bot.storage.store import connect
 from scheduler.queue import DueQueue, from_score, to_score
 from tests.redis_server import server_version
 

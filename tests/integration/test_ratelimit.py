@@ -13,7 +13,7 @@ from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 from telegram.error import BadRequest, RetryAfter
 
-from bot.clock import ManualClock
+from devtools.manual_clock import ManualClock
 from scheduler.ratelimit import (
     GLOBAL_KEY,
     PAUSE_KEY,

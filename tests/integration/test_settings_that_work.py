@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.clock import ManualClock
-from bot.config import Settings, SettingsError, load_settings
-from bot.emulator.emulator import DEFAULT_TOKEN
+from bot.core.config import Settings, SettingsError, load_settings
+from devtools.emulator.emulator import DEFAULT_TOKEN
+from devtools.manual_clock import ManualClock
 from scheduler.ratelimit import PRIORITY_BULK, RedisRateLimiter
 from tests.redis_server import free_port
 

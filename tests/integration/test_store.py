@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.models import (
+from bot.domain.models import (
     WARNING_SIGN_FIELDS,
     Flow,
     FlowKind,
@@ -22,7 +22,7 @@ from bot.models import (
     SignReport,
     Status,
 )
-from bot.store import (
+from bot.storage.store import (
     FLOW_TTL_SECONDS,
     PERSON_KEY_SUFFIXES,
     Also,

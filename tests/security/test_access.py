@@ -11,9 +11,9 @@ from contextlib import asynccontextmanager
 import pytest
 from redis.asyncio import Redis
 
-from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator
-from bot.store import Store
+from bot.storage.store import Store
+from devtools.emulator import BotApiEmulator
+from devtools.manual_clock import ManualClock
 from tests.e2e.harness import START, USER, Harness, running_bot, settings_for
 from tests.e2e.steps import CONSENT_BUTTON, check_in, documents, enrol, pdf_text
 

@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from redis.asyncio import Redis
 
-from bot.webhook import MAX_BODY_BYTES
+from bot.ops.webhook import MAX_BODY_BYTES
 from tests.e2e.harness import USER, Harness, harness_for
 from tests.e2e.replicas import SECRET, Cluster, cluster
 from tests.e2e.steps import CONSENT_BUTTON, enrol, keyspace

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot import callbacks
-from bot.callbacks import MAX_BYTES, VERSION, Callback, actions, decode, encode, matcher
+from bot.domain import callbacks
+from bot.domain.callbacks import MAX_BYTES, VERSION, Callback, actions, decode, encode, matcher
 
 KNOWN = actions("ci", "cia", "tz", "day_done")
 

@@ -1,4 +1,4 @@
-"""One rule, one wording (DESIGN §4): no text describes an emergency sign with weaker advice."""
+"""One rule, one wording (ARCHITECTURE §4): no text gives an emergency sign weaker advice."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from pydantic import BaseModel
 
-from bot.content import Content, load_content
+from bot.texts.content import Content, load_content
 from content import CONTENT_ROOT
 
-# The five emergency signs of DESIGN §4, as the texts word them.
+# The five emergency signs of ARCHITECTURE §4, as the texts word them.
 EMERGENCY_SIGNS: dict[str, re.Pattern[str]] = {
     "drooping": re.compile(r"droop", re.I),
     "slurred speech": re.compile(r"slurred|muddled speech", re.I),

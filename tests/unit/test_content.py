@@ -11,11 +11,19 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from bot.content import FILES, Content, ContentError, Html, content_problems, load_content, render
-from bot.content_models import WarningSigns
-from bot.content_text import SAMPLES, Text, render_plain
-from bot.models import WARNING_SIGN_FIELDS, CheckIn, Level, Reason
-from bot.telegram_html import visible_length
+from bot.domain.models import WARNING_SIGN_FIELDS, CheckIn, Level, Reason
+from bot.texts.content import (
+    FILES,
+    Content,
+    ContentError,
+    Html,
+    content_problems,
+    load_content,
+    render,
+)
+from bot.texts.content_models import WarningSigns
+from bot.texts.content_text import SAMPLES, Text, render_plain
+from bot.texts.telegram_html import visible_length
 from content import CONTENT_ROOT
 
 EN = CONTENT_ROOT / "en"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content, content_problems, load_content
-from bot.models import Reason
+from bot.domain.models import Reason
+from bot.texts.content import Content, content_problems, load_content
 from content import CONTENT_ROOT
 from tests.unit.test_clinical_wording import all_texts
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.content import Content, load_content
-from bot.country import certain_country, country_names, country_of, zone_countries
-from bot.emergency_numbers import emergency_number, load_numbers, number_for
-from bot.escalation import emergency_text
-from bot.models import Assessment, Level, Profile
-from bot.steps import interpret_zone
-from bot.triage import Triage
-from bot.zones import country_at, zone_for_location
+from bot.chat.escalation import emergency_text
+from bot.chat.steps import interpret_zone
+from bot.domain.country import certain_country, country_names, country_of, zone_countries
+from bot.domain.models import Assessment, Level, Profile
+from bot.domain.triage import Triage
+from bot.domain.zones import country_at, zone_for_location
+from bot.texts.content import Content, load_content
+from bot.texts.emergency_numbers import emergency_number, load_numbers, number_for
 from content import CONTENT_ROOT
 
 HANOI = (21.0285, 105.8542)

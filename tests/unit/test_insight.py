@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.charts import printable
-from bot.content import Content, load_content
-from bot.insight import (
+from bot.domain.insight import (
     Change,
     Doctor,
     Factor,
@@ -22,9 +20,11 @@ from bot.insight import (
     trigger_patterns,
     week_insight,
 )
-from bot.insight_text import chart_caption, pack, week_summary
-from bot.models import WARNING_SIGN_FIELDS, CheckIn, CheckInRecord, Pause, Reason, SignReport
-from bot.telegram_html import html_problem, visible_length
+from bot.domain.models import WARNING_SIGN_FIELDS, CheckIn, CheckInRecord, Pause, Reason, SignReport
+from bot.texts.content import Content, load_content
+from bot.texts.insight_text import chart_caption, pack, week_summary
+from bot.texts.telegram_html import html_problem, visible_length
+from bot.views.charts import printable
 from content import CONTENT_ROOT
 from tests.factories import make_checkin, make_profile
 

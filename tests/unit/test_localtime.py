@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.localtime import local_now, next_send_instant, resolve_local
+from bot.domain.localtime import local_now, next_send_instant, resolve_local
 
 LONDON = "Europe/London"
 NEW_YORK = "America/New_York"

@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Chat, Message, Update
 
-from bot.ordering import PerChatUpdateProcessor
+from bot.chat.ordering import PerChatUpdateProcessor
 
 DATE = 1_774_000_000
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.localtime import local_now
-from bot.models import Pause
-from bot.plan import (
+from bot.domain.localtime import local_now
+from bot.domain.models import Pause
+from bot.domain.plan import (
     Slot,
     SlotKind,
     evening_time,

@@ -1,4 +1,4 @@
-"""Table tests for the red-flag checker: every rule of DESIGN §4 and its boundaries."""
+"""Table tests for the red-flag checker: every rule of ARCHITECTURE §4 and its boundaries."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.models import WARNING_SIGN_FIELDS, CheckIn, Level, Reason
-from bot.redflags import assess, is_improving
+from bot.domain.models import WARNING_SIGN_FIELDS, CheckIn, Level, Reason
+from bot.domain.redflags import assess, is_improving
 from tests.factories import make_checkin
 
 N, DOC, EMG = Level.NONE, Level.SEE_DOCTOR, Level.EMERGENCY

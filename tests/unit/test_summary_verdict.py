@@ -1,4 +1,4 @@
-"""The week's summary says one thing: no two of its lines may disagree (DESIGN §4)."""
+"""The week's summary says one thing: no two of its lines may disagree (ARCHITECTURE §4)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from bot.content import Content, load_content
-from bot.insight import week_insight
-from bot.insight_text import week_summary
-from bot.models import CheckInRecord, Reason
-from bot.telegram_html import visible_text
+from bot.domain.insight import week_insight
+from bot.domain.models import CheckInRecord, Reason
+from bot.texts.content import Content, load_content
+from bot.texts.insight_text import week_summary
+from bot.texts.telegram_html import visible_text
 from content import CONTENT_ROOT
 from tests.factories import make_profile, make_record
 

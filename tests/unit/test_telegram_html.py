@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.telegram_html import html_problem, visible_length, visible_text
+from bot.texts.telegram_html import html_problem, visible_length, visible_text
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.timeparse import MAX_INPUT, format_time, parse_time
+from bot.domain.timeparse import MAX_INPUT, format_time, parse_time
 
 ACCEPTED = [
     ("7", time(7, 0)),

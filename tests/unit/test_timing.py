@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.models import Pause, Snooze, Status
-from bot.plan import SlotKind
+from bot.domain.models import Pause, Snooze, Status
+from bot.domain.plan import SlotKind
 from scheduler.timing import (
     EVENING_GRACE,
     due_at,

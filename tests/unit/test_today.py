@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.today import resume_date, today_of
+from bot.domain.today import resume_date, today_of
 from scheduler.timing import next_due
 from tests.factories import make_profile
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.models import Level, Reason, SignReport
-from bot.triage import assess_person, triage
+from bot.domain.models import Level, Reason, SignReport
+from bot.domain.triage import assess_person, triage
 from tests.factories import make_checkin
 
 AT = datetime(2026, 3, 22, 12, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.zones import (
+from bot.domain.zones import (
     MAX_LABEL,
     MAX_QUERY,
     canonical_zone,

@@ -1,0 +1,1 @@
+"""What every chat handler shares: replies, routing, guards, errors, questions, escalation."""

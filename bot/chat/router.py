@@ -1,0 +1,104 @@
+"""Routes taps and free text to the feature that owns them.
+
+Feature modules declare `CALLBACKS` (callback action -> handler) and, where they read typed
+answers, `TEXT_STEPS` (flow kind -> handler). Routing by data, not by handler order, keeps the
+order of registration in app.py meaningful only where it says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from telegram import MaybeInaccessibleMessage, Message, Update
+
+from bot.chat.replies import answer, retire, send, user_id_of
+from bot.core.context import Context, services
+from bot.domain.callbacks import Callback, decode
+from bot.domain.models import Flow, FlowKind
+from bot.domain.today import is_enrolled
+from bot.texts.content import render_plain
+
+CallbackHandler = Callable[[Update, Context, Callback], Awaitable[None]]
+TextHandler = Callable[[Update, Context, Flow], Awaitable[None]]
+
+
+class Router:
+    """Dispatch tables built once from the feature modules."""
+
+    def __init__(
+        self,
+        callbacks: Mapping[str, CallbackHandler],
+        text_steps: Mapping[FlowKind, TextHandler],
+        location_steps: Mapping[FlowKind, TextHandler],
+    ) -> None:
+        self._callbacks = dict(callbacks)
+        self._known = frozenset(self._callbacks)
+        self._text_steps = dict(text_steps)
+        self._location_steps = dict(location_steps)
+
+    async def on_callback(self, update: Update, context: Context) -> None:
+        """Decode a tap; stale or forged buttons get a polite notice (foreign ones never get
+        here: bot/chat/guards.py stops them)."""
+        query = update.callback_query
+        if query is None:
+            return
+        ui = services(context).content.ui
+        callback = decode(query.data, self._known)
+        if callback is None:
+            await answer(query, render_plain(ui.stale_button))
+            return
+        if query.message is not None and not _shows_button(query.message, query.data):
+            await answer(query, render_plain(ui.stale_button))
+            return
+        await self._callbacks[callback.action](update, context, callback)
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        """Typed text goes to the flow waiting for it, or gets gentle help."""
+        await self._to_flow(update, context, self._text_steps)
+
+    async def on_location(self, update: Update, context: Context) -> None:
+        """A shared location goes to the flow asking where the person is."""
+        await self._to_flow(update, context, self._location_steps)
+
+    async def _to_flow(
+        self, update: Update, context: Context, steps: Mapping[FlowKind, TextHandler]
+    ) -> None:
+        flow = await services(context).store.get_flow(user_id_of(update))
+        handler = steps.get(flow.kind) if flow else None
+        if flow is not None and handler is not None:
+            chat = update.effective_chat
+            if flow.message_id is not None and chat is not None:
+                await retire(context, chat.id, flow.message_id)  # typed: its buttons are done
+            await handler(update, context, flow)
+            return
+        await say_fallback(update, context)
+
+
+def _shows_button(message: MaybeInaccessibleMessage, data: str | None) -> bool:
+    """Whether the tapped message carries a button with exactly this data, so a tap acts only
+    on (and edits only) a message the bot sent for it; a client can send any data with any
+    message. A message the bot can no longer see cannot be checked, nor edited either."""
+    if not isinstance(message, Message):
+        return True
+    markup = message.reply_markup
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(b.callback_data == data for row in rows for b in row)
+
+
+async def say_fallback(update: Update, context: Context) -> None:
+    """Gentle help for a message nobody asked for: the everyday commands while on the plan,
+    /start otherwise."""
+    svc = services(context)
+    ui = svc.content.ui
+    on_plan = is_enrolled(await svc.store.get_profile(user_id_of(update)))
+    await send(update, context, ui.unknown_text if on_plan else ui.unknown_text_no_plan)
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have."""
+    await send(update, context, services(context).content.ui.unknown_command)
+
+
+async def on_other_message(update: Update, context: Context) -> None:
+    """Stickers, photos, voice notes and the like get the same gentle help as stray text."""
+    await say_fallback(update, context)

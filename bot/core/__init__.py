@@ -1,0 +1,1 @@
+"""Settings, the typed handler context with its services, and the metrics they carry."""

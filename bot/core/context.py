@@ -1,0 +1,74 @@
+"""The typed context every handler receives, and the services it carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+
+from bot.core.config import Settings
+from bot.core.metrics import Metrics
+from bot.domain.clock import Clock
+from bot.storage.store import Store
+from bot.texts.content import Content
+from scheduler.queue import DueQueue
+
+if TYPE_CHECKING:
+    from scheduler.dispatcher import Dispatcher
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a handler needs, created in post_init and closed in post_shutdown."""
+
+    settings: Settings
+    store: Store
+    content: Content
+    clock: Clock
+    queue: DueQueue
+
+
+class BotData:
+    """PTB's bot_data, typed: holds the services once start-up has created them."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        self._dispatcher: Dispatcher | None = None
+        # Created with the Application (not in post_init), so counting starts with the first
+        # update and one process's replicas never share a registry.
+        self.metrics = Metrics()
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are created in post_init; the application is not started")
+        return self._services
+
+    def attach(self, services: Services) -> None:
+        self._services = services
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        if self._dispatcher is None:
+            raise RuntimeError("the dispatcher is created in post_init")
+        return self._dispatcher
+
+    @dispatcher.setter
+    def dispatcher(self, dispatcher: Dispatcher) -> None:
+        self._dispatcher = dispatcher
+
+    @property
+    def started(self) -> bool:
+        """Whether post_init has run (the services and dispatcher exist)."""
+        return self._services is not None and self._dispatcher is not None
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+CONTEXT_TYPES = ContextTypes(context=CallbackContext, bot_data=BotData)
+App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
+
+
+def services(context: Context) -> Services:
+    """Shorthand used by every handler."""
+    return context.bot_data.services

@@ -1,0 +1,1 @@
+"""The domain: pure rules and maths (no Telegram, Redis, charts or web server imports)."""

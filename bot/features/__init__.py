@@ -1,0 +1,1 @@
+"""One module per feature; features never import each other."""

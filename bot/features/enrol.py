@@ -1,0 +1,408 @@
+"""Enrolment: disclaimer and consent, then zone (and country), wake time, bedtime and onset.
+
+The country is asked only when the place does not make it certain (ARCHITECTURE §3, §4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time, timedelta
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+
+from bot.chat.escalation import see_doctor_text
+from bot.chat.replies import answer, edit, send, user_id_of
+from bot.chat.steps import (
+    BED_CHOICES,
+    SKIP_COUNTRY,
+    WAKE_CHOICES,
+    ask,
+    country_answer_text,
+    country_question,
+    interpret_zone,
+    tapped_arg,
+    time_buttons,
+    time_from_arg,
+    zone_choices,
+    zone_prompt,
+    zone_set_text,
+)
+from bot.core.context import Context, services
+from bot.domain.callbacks import Callback
+from bot.domain.country import city_country, country_names, country_of
+from bot.domain.localtime import local_now
+from bot.domain.models import Flow, FlowKind, Profile, Reason, Status
+from bot.domain.plan import PLAN_DAYS, start_date_for, times_are_valid
+from bot.domain.redflags import MAX_DAYS_SINCE_ONSET
+from bot.domain.timeparse import format_time, parse_time
+from bot.domain.today import friendly_date, is_enrolled, today_of
+from bot.domain.zones import (
+    country_at,
+    country_by_name,
+    zone_for_location,
+    zone_from_token,
+    zone_name,
+)
+from bot.storage.store import Also, VersionConflict
+from bot.texts.content import Content, render, render_plain
+from bot.views.daily import instruction
+from bot.views.keyboards import Button, button, columns, keyboard, new_nonce
+from scheduler.timing import MORNING_STEP, routine_of
+
+# The outbox owner of the step sent at enrolment (a dispatcher's owner is "<shard>:<lease>").
+_ENROLMENT = "enrolment"
+
+ZONE, COUNTRY, WAKE, BED, ONSET = "zone", "country", "wake", "bed", "onset"
+
+
+async def on_start(update: Update, context: Context) -> None:
+    """Show the disclaimer to newcomers; offer to carry on or restart to the enrolled."""
+    svc = services(context)
+    profile = await svc.store.get_profile(user_id_of(update))
+    if profile is None:
+        consent = svc.content.consent
+        rows = [
+            [button(consent.consent_button, "consent", "yes")],
+            [button(consent.decline_button, "consent", "no")],
+        ]
+        await send(update, context, consent.disclaimer, keyboard(rows))
+    elif is_enrolled(profile) or profile.status is Status.STOPPED:
+        text, row = _again_offer(svc.content, profile, svc.clock.now())
+        await send(update, context, text, keyboard([row]))
+    else:
+        await _begin(update, context)
+
+
+def _again_offer(content: Content, profile: Profile, now: datetime) -> tuple[str, list[Button]]:
+    """What /start says to someone with a plan: carry on where it is, or start again; after
+    the last day only starting again is left."""
+    ui = content.ui
+    go = button(ui.continue_button, "carry_on")
+    restart = button(ui.restart_button, "en_again", "restart")
+    if profile.status is Status.STOPPED:
+        return ui.stopped_start, [go, restart]
+    if (today_of(profile, now).day or 0) > PLAN_DAYS:
+        return ui.finished_start, [restart]
+    return ui.already_enrolled, [go, restart]
+
+
+async def on_consent(update: Update, context: Context, callback: Callback) -> None:
+    """Consent creates the profile; declining stores nothing at all."""
+    query = update.callback_query
+    assert query is not None
+    svc = services(context)
+    consent = svc.content.consent
+    user_id = user_id_of(update)
+    existing = await svc.store.get_profile(user_id)
+    enrolled = existing is not None and existing.status is not Status.ONBOARDING
+    if callback.args not in (("yes",), ("no",)) or enrolled:  # old: must not restart a plan
+        await answer(query, render_plain(svc.content.ui.stale_button))
+        return
+    await answer(query)
+    if callback.args == ("no",):
+        await edit(query, consent.declined)
+        return
+    if existing is None:
+        profile = Profile(user_id=user_id, chat_id=user_id, consent_at=svc.clock.now())
+        try:
+            await svc.store.save_profile(profile, expected_version=0)
+        except VersionConflict:
+            return  # a double tap: the first one is already enrolling
+    await edit(query, consent.disclaimer)
+    await _begin(update, context)
+
+
+async def _begin(update: Update, context: Context) -> None:
+    svc = services(context)
+    flow = Flow(kind=FlowKind.ENROL, step=ZONE, nonce=new_nonce())
+    await svc.store.set_flow(user_id_of(update), flow)
+    text, markup = zone_prompt(svc.content)
+    await send(update, context, text, markup)
+
+
+async def on_again(update: Update, context: Context, callback: Callback) -> None:
+    """An enrolled person chose to set up the plan again from day 1 ("carry on" is the
+    everyday commands' own button)."""
+    query = update.callback_query
+    assert query is not None
+    if callback.args != ("restart",):  # an older "carry on" button ("en_again:go")
+        await answer(query, render_plain(services(context).content.ui.stale_button))
+        return
+    await answer(query)
+    await query.edit_message_reply_markup(None)  # the question stays as it was asked
+    await _begin(update, context)
+
+
+async def on_text(update: Update, context: Context, flow: Flow) -> None:
+    """Typed answers: a place for the zone step, a country, a time for the wake and bed steps."""
+    text = (update.message.text if update.message else None) or ""
+    svc = services(context)
+    if flow.step == ZONE:
+        found = interpret_zone(text)
+        if found.zone is not None:
+            await _accept_zone(update, context, flow, found.zone, found.country)
+            return
+        message, markup = zone_choices(
+            svc.content, text[:64], found.suggestions, "en_zone", flow.nonce
+        )
+        await ask(update, context, flow, message, markup)
+    elif flow.step == COUNTRY:
+        await _typed_country(update, context, flow, text)
+    elif flow.step in (WAKE, BED):
+        parsed = parse_time(text)
+        if parsed is None:
+            retry = render(svc.content.ui.invalid_time, text=text[:32])
+            await ask(update, context, flow, retry, _time_keyboard(flow))
+            return
+        await _accept_time(update, context, flow, parsed)
+    else:
+        await _ask_onset(update, context, flow)
+
+
+async def on_location(update: Update, context: Context, flow: Flow) -> None:
+    """A shared location, looked up offline."""
+    location = update.message.location if update.message else None
+    zone = zone_for_location(location.latitude, location.longitude) if location else None
+    if location is None or zone is None or flow.step != ZONE:
+        await send(update, context, services(context).content.ui.zone_location_failed)
+        return
+    country = country_at(location.latitude, location.longitude, zone)
+    await _accept_zone(update, context, flow, zone, country)
+
+
+async def on_zone_button(update: Update, context: Context, callback: Callback) -> None:
+    """A tapped zone suggestion."""
+    await _tapped(
+        update, context, callback, (ZONE,), lambda flow, arg: _zone_arg(update, context, flow, arg)
+    )
+
+
+async def on_country_button(update: Update, context: Context, callback: Callback) -> None:
+    """A tapped country, or "skip"."""
+    await _tapped(
+        update,
+        context,
+        callback,
+        (COUNTRY,),
+        lambda flow, arg: _country_arg(update, context, flow, arg),
+    )
+
+
+async def on_time_button(update: Update, context: Context, callback: Callback) -> None:
+    """A tapped wake time or bedtime."""
+    await _tapped(
+        update,
+        context,
+        callback,
+        (WAKE, BED),
+        lambda flow, arg: _time_arg(update, context, flow, arg),
+    )
+
+
+async def on_onset_button(update: Update, context: Context, callback: Callback) -> None:
+    """A tapped "when did it start" answer finishes enrolment."""
+    await _tapped(
+        update, context, callback, (ONSET,), lambda flow, arg: _finish(update, context, flow, arg)
+    )
+
+
+async def _tapped(
+    update: Update,
+    context: Context,
+    callback: Callback,
+    steps: tuple[str, ...],
+    then: Callable[[Flow, str], Awaitable[bool]],
+) -> None:
+    """Check the tap belongs to the current enrolment step, then act on its argument."""
+    query = update.callback_query
+    assert query is not None
+    ui = services(context).content.ui
+    flow = await services(context).store.get_flow(user_id_of(update))
+    arg = tapped_arg(flow, FlowKind.ENROL, callback, steps)
+    if flow is None or arg is None or not await then(flow, arg):
+        await answer(query, render_plain(ui.stale_button))
+        return
+    await answer(query)
+    await query.edit_message_reply_markup(None)
+
+
+async def _zone_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
+    zone = zone_from_token(arg)
+    if zone is None:
+        return False
+    await _accept_zone(update, context, flow, zone, city_country(zone))  # the button names a city
+    return True
+
+
+async def _country_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
+    if arg == SKIP_COUNTRY:
+        await _accept_country(update, context, flow, None)
+        return True
+    if arg not in country_names():
+        return False
+    await _accept_country(update, context, flow, arg)
+    return True
+
+
+async def _typed_country(update: Update, context: Context, flow: Flow, text: str) -> None:
+    country = country_by_name(text)
+    if country is not None:
+        await _accept_country(update, context, flow, country)
+        return
+    zone = str(flow.answers.get(ZONE, ""))
+    content = services(context).content
+    message, markup = country_question(content, zone, "en_country", flow.nonce, text[:64])
+    await ask(update, context, flow, message, markup)
+
+
+async def _time_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
+    chosen = time_from_arg(arg)
+    if chosen is None or flow.step not in (WAKE, BED):
+        return False
+    await _accept_time(update, context, flow, chosen)
+    return True
+
+
+def _time_keyboard(flow: Flow) -> InlineKeyboardMarkup:
+    choices = WAKE_CHOICES if flow.step == WAKE else BED_CHOICES
+    return keyboard(time_buttons(choices, "en_time", flow.nonce))
+
+
+async def _accept_zone(
+    update: Update, context: Context, flow: Flow, zone: str, country: str | None
+) -> None:
+    """Keep the zone; then the wake question, or first the country if it is not certain."""
+    svc = services(context)
+    answers = {**flow.answers, ZONE: zone, COUNTRY: country or ""}
+    flow = flow.model_copy(update={"step": WAKE if country else COUNTRY, "answers": answers})
+    now_local = local_now(zone, svc.clock.now())
+    await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
+    if country is None:
+        text, markup = country_question(svc.content, zone, "en_country", flow.nonce)
+        await ask(update, context, flow, text, markup)
+        return
+    await ask(update, context, flow, svc.content.ui.ask_wake, _time_keyboard(flow))
+
+
+async def _accept_country(
+    update: Update, context: Context, flow: Flow, country: str | None
+) -> None:
+    svc = services(context)
+    answers = {**flow.answers, COUNTRY: country or ""}
+    flow = flow.model_copy(update={"step": WAKE, "answers": answers})
+    await send(update, context, country_answer_text(svc.content, country))
+    await ask(update, context, flow, svc.content.ui.ask_wake, _time_keyboard(flow))
+
+
+async def _accept_time(update: Update, context: Context, flow: Flow, chosen: time) -> None:
+    ui = services(context).content.ui
+    if flow.step == WAKE:
+        flow = flow.model_copy(
+            update={"step": BED, "answers": {**flow.answers, WAKE: format_time(chosen)}}
+        )
+        await ask(update, context, flow, ui.ask_bedtime, _time_keyboard(flow))
+        return
+    wake = parse_time(str(flow.answers.get(WAKE, "")))
+    if wake is None or not times_are_valid(wake, chosen):
+        await ask(update, context, flow, ui.times_too_close, _time_keyboard(flow))
+        return
+    flow = flow.model_copy(
+        update={"step": ONSET, "answers": {**flow.answers, BED: format_time(chosen)}}
+    )
+    await _ask_onset(update, context, flow)
+
+
+async def _ask_onset(update: Update, context: Context, flow: Flow) -> None:
+    ui = services(context).content.ui
+    buttons = [button(o.label, "en_onset", flow.nonce, o.id) for o in ui.onset_options]
+    await ask(update, context, flow, ui.ask_onset, keyboard(columns(buttons, 2)))
+
+
+async def _finish(update: Update, context: Context, flow: Flow, option_id: str) -> bool:
+    svc = services(context)
+    option = next((o for o in svc.content.ui.onset_options if o.id == option_id), None)
+    zone = str(flow.answers.get(ZONE, ""))
+    wake = parse_time(str(flow.answers.get(WAKE, "")))
+    bed = parse_time(str(flow.answers.get(BED, "")))
+    if option is None or not zone or wake is None or bed is None:
+        return False
+    now_local = local_now(zone, svc.clock.now())
+    start = start_date_for(now_local)
+    advice = _advice_at_enrolment(option.days_ago)
+
+    def enrolled(profile: Profile) -> Profile:
+        advised = tuple(dict.fromkeys((*profile.advised_reasons, *advice)))
+        return profile.model_copy(
+            update={
+                "zone": zone,
+                "country": str(flow.answers.get(COUNTRY, "")) or None,
+                "wake_time": wake,
+                "bedtime": bed,
+                "start_date": start,
+                "onset_date": now_local.date() - timedelta(days=option.days_ago),
+                "status": Status.ACTIVE,
+                "pauses": (),
+                "emergency_hold": False,
+                "advised_reasons": advised,
+            }
+        )
+
+    saved = await svc.store.update_profile(user_id_of(update), enrolled, also=Also(clear_flow=True))
+    await _confirm(update, context, saved, now_local.date(), advice)
+    return True
+
+
+def _advice_at_enrolment(days_ago: int) -> tuple[Reason, ...]:
+    """Twitching for more than 2 weeks already: see a doctor, and run the plan as well."""
+    return (Reason.LASTING_OVER_TWO_WEEKS,) if days_ago > MAX_DAYS_SINCE_ONSET else ()
+
+
+async def _confirm(
+    update: Update, context: Context, profile: Profile, today: date, advice: tuple[Reason, ...]
+) -> None:
+    """The plan summary, any see-a-doctor advice, and the first step at once if day 1 is today."""
+    content = services(context).content.local(country_of(profile))
+    ui = content.ui
+    routine = routine_of(profile)
+    assert routine is not None  # just enrolled: active, with a zone, times and a start date
+    starts_today = routine.start == today
+    summary = render(
+        ui.enrolled_summary,
+        zone=zone_name(routine.zone),
+        wake=format_time(routine.wake),
+        bedtime=format_time(routine.bed),
+        start_date=friendly_date(routine.start),
+        first_day_note=ui.starts_today if starts_today else ui.starts_tomorrow,
+    )
+    await send(update, context, summary)
+    if advice:
+        await send(update, context, see_doctor_text(content, advice))
+    if starts_today:
+        await _first_step(update, context, content, profile.user_id, today)
+
+
+async def _first_step(
+    update: Update, context: Context, content: Content, user_id: int, today: date
+) -> None:
+    """Day 1's step at once, under the outbox marker of that morning's step: the morning send
+    then does not repeat it (someone enrolling at 05:25 still gets the sleep question at wake
+    time), and if the morning send got there first it is not sent here again."""
+    svc = services(context)
+    if not await svc.store.claim_send(user_id, MORNING_STEP, today, owner=_ENROLMENT):
+        return
+    text, markup = instruction(content, 1)
+    await send(update, context, text, markup)
+    await svc.store.settle_send(user_id, MORNING_STEP, today, "sent")
+
+
+COMMANDS = {"start": on_start}
+CALLBACKS = {
+    "consent": on_consent,
+    "en_again": on_again,
+    "en_zone": on_zone_button,
+    "en_country": on_country_button,
+    "en_time": on_time_button,
+    "en_onset": on_onset_button,
+}
+TEXT_STEPS = {FlowKind.ENROL: on_text}
+LOCATION_STEPS = {FlowKind.ENROL: on_location}

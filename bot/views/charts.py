@@ -1,0 +1,199 @@
+"""The progress chart, drawn with matplotlib's object API (no pyplot, so no global figure state).
+
+`chart_png` is CPU-bound (~0.1-0.3 s): handlers call it through `asyncio.to_thread` so the event
+loop keeps serving other people. Each call builds its own `Figure`, which is safe across threads.
+The font is DejaVu Sans, which ships with matplotlib; it has no emoji, so every text drawn goes
+through `printable`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import FT2Font
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from bot.domain.insight import SLEEP_HOURS_UNDER, DayPoint
+from bot.domain.models import Duration
+from bot.texts.content_ui import InsightUi
+from bot.texts.telegram_html import visible_text
+
+# 1080 x 1350 px (4:5) fills a phone screen's width without scaling the text down much.
+WIDTH_PX, HEIGHT_PX, DPI = 1080, 1350, 150
+FONT = "DejaVu Sans"
+_MAX_LABELS = 10  # more x labels than this would overlap on a phone
+# Room for the title and the legend above the top panel, the axis labels on both sides, the
+# two-line day labels below, and the legend between the panels (figure fractions).
+_GRID: dict[str, Any] = {
+    "height_ratios": (3, 2),
+    "left": 0.11,
+    "right": 0.89,
+    "top": 0.87,
+    "bottom": 0.08,
+    "hspace": 0.2,
+}
+# Legends sit above their panel, so they never hide a bar or a flag.
+_LEGEND_ABOVE: dict[str, Any] = {
+    "loc": "lower left",
+    "bbox_to_anchor": (0, 1.0),
+    "fontsize": 9,
+    "ncols": 2,
+    "frameon": False,
+}
+
+DURATION_COLOURS: dict[Duration, str] = {
+    Duration.SECONDS: "#85c1e9",
+    Duration.MINUTES: "#2e86c1",
+    Duration.CONSTANT: "#1b2631",
+}
+RED_FLAG = "#c0392b"
+PAUSED = "#d5d8dc"
+SLEEP = "#6c3483"
+CAFFEINE = "#d68910"
+MUTED = "#7f8c8d"
+
+
+_EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
+
+
+@cache
+def _font_codepoints() -> frozenset[int]:
+    path = font_manager.findfont(FontProperties(family=FONT), fallback_to_default=True)
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def printable(text: str) -> str:
+    """Text as the chart font can draw it: no HTML, no emoji, single spaces."""
+    known = _font_codepoints()
+    # Emoji presentation selectors and joiners are in the font but draw as boxes on their own.
+    kept = "".join(
+        ch if ord(ch) in known and ch not in _EMOJI_JOINERS else " " for ch in visible_text(text)
+    )
+    return " ".join(kept.split())
+
+
+def chart_png(days: Sequence[DayPoint], words: InsightUi) -> bytes:
+    """The chart as a WIDTH_PX x HEIGHT_PX PNG."""
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+    draw_chart(figure, days, words)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=DPI)
+    return out.getvalue()
+
+
+def draw_chart(figure: Figure, days: Sequence[DayPoint], words: InsightUi) -> None:
+    """Episodes (coloured by the longest episode) above; sleep and caffeine below."""
+    # Fixed margins: a layout engine would double the drawing time (it measures every text).
+    episodes, habits = figure.subplots(2, 1, sharex=True, gridspec_kw=_GRID)
+    figure.suptitle(
+        printable(words.chart_title), y=0.985, fontsize=15, fontweight="bold", family=FONT
+    )
+    for axes in (episodes, habits):
+        _mark_paused(axes, days)
+    _draw_episodes(episodes, days, words)
+    _draw_habits(habits, days, words)
+    _label_days(habits, days, words)
+
+
+def _mark_paused(axes: Axes, days: Sequence[DayPoint]) -> None:
+    for index, point in enumerate(days):
+        if point.paused:
+            axes.axvspan(index - 0.5, index + 0.5, facecolor=PAUSED, hatch="//", edgecolor="white")
+
+
+def _draw_episodes(axes: Axes, days: Sequence[DayPoint], words: InsightUi) -> None:
+    counts = [p.checkin.episodes_per_day if p.checkin else 0 for p in days]
+    top = max([*counts, 4]) * 1.3  # room above the bars for the counts and the flags
+    for index, point in enumerate(days):
+        if point.checkin is None:
+            if not point.paused:
+                note = printable(words.chart_no_checkin)
+                axes.text(index, top * 0.02, note, rotation=90, ha="center", va="bottom",
+                          fontsize=9, color=MUTED, family=FONT)  # fmt: skip
+            continue
+        colour = DURATION_COLOURS[point.checkin.worst_duration]
+        count = point.checkin.episodes_per_day
+        axes.bar(index, count, width=0.7, color=colour, edgecolor="black", linewidth=0.6)
+        axes.text(index, count + top * 0.02, str(count), ha="center", va="bottom",
+                  fontsize=11, fontweight="bold", family=FONT)  # fmt: skip
+    flagged = [(index, counts[index]) for index, point in enumerate(days) if point.red_flags]
+    axes.plot([i for i, _ in flagged], [c + top * 0.13 for _, c in flagged], linestyle="none",
+              marker="v", markersize=12, color=RED_FLAG)  # fmt: skip
+    axes.set_ylim(0, top)
+    axes.set_ylabel(printable(words.chart_episodes_axis), fontsize=12, family=FONT)
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend(handles=_episode_legend(words), **_LEGEND_ABOVE)
+
+
+def _episode_legend(words: InsightUi) -> list[Patch | Line2D]:
+    longest = printable(words.chart_longest)
+    handles: list[Patch | Line2D] = [
+        Patch(
+            facecolor=colour,
+            edgecolor="black",
+            label=f"{longest}: {printable(getattr(words.durations, duration.value))}",
+        )
+        for duration, colour in DURATION_COLOURS.items()
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="v",
+            markersize=10,
+            color=RED_FLAG,
+            label=printable(words.chart_red_flag),
+        )  # fmt: skip
+    )
+    handles.append(
+        Patch(facecolor=PAUSED, hatch="//", edgecolor="white", label=printable(words.chart_paused))
+    )
+    return handles
+
+
+def _draw_habits(axes: Axes, days: Sequence[DayPoint], words: InsightUi) -> None:
+    known = [(i, p.checkin) for i, p in enumerate(days) if p.checkin is not None]
+    drinks = axes.twinx()
+    drinks.bar([i for i, _ in known], [c.caffeine_drinks for _, c in known], width=0.45,
+               color=CAFFEINE, alpha=0.55, zorder=1)  # fmt: skip
+    most = max([c.caffeine_drinks for _, c in known] + [4])
+    drinks.set_ylim(0, most + 1)
+    drinks.set_ylabel(printable(words.chart_caffeine_axis), fontsize=12, color=CAFFEINE,
+                      family=FONT)  # fmt: skip
+    axes.plot([i for i, _ in known], [c.sleep_hours for _, c in known], marker="o",
+              markersize=7, linewidth=2.5, color=SLEEP, zorder=3)  # fmt: skip
+    axes.axhline(SLEEP_HOURS_UNDER, color=SLEEP, linestyle="--", linewidth=1, alpha=0.6)
+    axes.set_ylim(0, 12)
+    axes.set_ylabel(printable(words.chart_sleep_axis), fontsize=12, color=SLEEP, family=FONT)
+    axes.set_zorder(drinks.get_zorder() + 1)  # the sleep line stays in front of the bars
+    axes.patch.set_visible(False)
+    handles = [
+        Line2D([], [], color=SLEEP, marker="o", linewidth=2.5,
+               label=printable(words.chart_sleep_axis)),
+        Patch(facecolor=CAFFEINE, alpha=0.55, label=printable(words.chart_caffeine_axis)),
+    ]  # fmt: skip
+    axes.legend(handles=handles, **_LEGEND_ABOVE)
+
+
+def _label_days(axes: Axes, days: Sequence[DayPoint], words: InsightUi) -> None:
+    """ "Day 3" and the date under each day; every n-th one when there are many."""
+    step = max(1, math.ceil(len(days) / _MAX_LABELS))
+    ticks = list(range(0, len(days), step))
+    labels = [_day_label(days[i], words) for i in ticks]
+    axes.set_xticks(ticks, labels, fontsize=10, family=FONT)
+    axes.set_xlim(-0.6, max(len(days), 1) - 0.4)
+
+
+def _day_label(point: DayPoint, words: InsightUi) -> str:
+    first = words.chart_paused if point.paused else words.chart_day.format(day=point.day)
+    return f"{printable(first)}\n{point.local_date.strftime('%-d %b')}"

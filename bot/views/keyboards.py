@@ -1,0 +1,33 @@
+"""Inline keyboards as data: (label, callback data) buttons laid out in rows."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.callbacks import encode
+
+Button = tuple[str, str]  # (label, callback data)
+
+
+def new_nonce() -> str:
+    """A short token put in a flow's buttons, so older buttons can be recognised as stale."""
+    return secrets.token_hex(3)
+
+
+def button(label: str, action: str, *args: str) -> Button:
+    return (label, encode(action, *args))
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def columns(buttons: Sequence[Button], width: int) -> list[list[Button]]:
+    """Lay buttons out `width` to a row."""
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]

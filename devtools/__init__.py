@@ -1,0 +1,2 @@
+"""Development tools, not shipped in the wheel: the Bot API emulator, the terminal demo and
+ManualClock."""

@@ -1,0 +1,35 @@
+"""A local Telegram Bot API emulator for end-to-end tests and the terminal demo."""
+
+from devtools.emulator.emulator import DEFAULT_TOKEN, BotApiEmulator
+from devtools.emulator.errors import ApiError, UserActionError
+from devtools.emulator.faults import FaultKind
+from devtools.emulator.htmltext import Entity, FormattedText, parse_html
+from devtools.emulator.models import (
+    Attachment,
+    Button,
+    CallbackAnswer,
+    ChatMessage,
+    ChatType,
+    RecordedRequest,
+    User,
+)
+from devtools.emulator.ratelimit import RateLimits
+
+__all__ = [
+    "DEFAULT_TOKEN",
+    "ApiError",
+    "Attachment",
+    "BotApiEmulator",
+    "Button",
+    "CallbackAnswer",
+    "ChatMessage",
+    "ChatType",
+    "Entity",
+    "FaultKind",
+    "FormattedText",
+    "RateLimits",
+    "RecordedRequest",
+    "User",
+    "UserActionError",
+    "parse_html",
+]
