@@ -8,8 +8,9 @@ balancer: it delivers each update (emu.deliver) to the replica it chooses.
 
 A replica runs on its own clock (real time from START; ticks off: the scheduler stays out of
 the races), so tests must not depend on its exact time. Waiting is event-driven: a replica is
-ready once uvicorn logs that it is serving, never after a sleep. Every replica dies with the
-test process (die_with_parent) and is stopped (SIGTERM, then SIGKILL) when the fixture ends.
+ready once uvicorn logs that it is serving and its /healthz then answers 200, never after a
+sleep. Every replica dies with the test process (die_with_parent) and is stopped (SIGTERM, then
+SIGKILL) when the fixture ends.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 
@@ -48,6 +50,7 @@ class ProcessReplica:
     process: asyncio.subprocess.Process
     base_url: str
     log: list[str] = field(default_factory=list)
+    serving: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def webhook(self) -> str:
@@ -126,21 +129,22 @@ def replica_env(
     return env
 
 
-async def _read_log(replica: ProcessReplica, serving: asyncio.Event) -> None:
+async def _read_log(replica: ProcessReplica) -> None:
     """Keep the replica's stderr drained (a full pipe would block it) and note when it serves."""
     stream = replica.process.stderr
     assert stream is not None
     while line := (await stream.readline()).decode(errors="replace"):
         replica.log.append(line)
         if SERVING in line:
-            serving.set()
+            replica.serving.set()
 
 
 @asynccontextmanager
 async def replica_process(
     emu: BotApiEmulator, redis_url: str, data_dir: Path, admins: Iterable[int] = ()
 ) -> AsyncIterator[ProcessReplica]:
-    """Start `python -m bot run --webhook`; yield once it serves, stop it after."""
+    """Start `python -m bot run --webhook` (yielded while it starts up: see `serves`), and stop
+    it after."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -153,27 +157,28 @@ async def replica_process(
         preexec_fn=die_with_parent,
     )
     replica = ProcessReplica(process, f"http://127.0.0.1:{port}")
-    serving = asyncio.Event()
-    reader = asyncio.create_task(_read_log(replica, serving))
+    reader = asyncio.create_task(_read_log(replica))
     try:
-        await _until_serving(replica, serving)
         yield replica
     finally:
         await _stop(process)
         await reader
 
 
-async def _until_serving(replica: ProcessReplica, serving: asyncio.Event) -> None:
-    """Return once the replica serves; fail with its log if it exits first or takes too long."""
-    waiting = asyncio.ensure_future(serving.wait())
+async def serves(replica: ProcessReplica) -> bool:
+    """Wait until the replica serves and its /healthz says it is healthy (True), or it exits,
+    takes too long or is unhealthy (False, with /healthz's answer in its log)."""
+    waiting = asyncio.ensure_future(replica.serving.wait())
     exited = asyncio.ensure_future(replica.process.wait())
     await asyncio.wait({waiting, exited}, timeout=START_SECONDS, return_when="FIRST_COMPLETED")
     for task in (waiting, exited):
         task.cancel()
-    if not serving.is_set():
-        pytest.fail(
-            f"the replica did not start (exit {replica.process.returncode}):\n{replica.tail()}"
-        )
+    if not replica.serving.is_set():
+        return False
+    async with httpx.AsyncClient(base_url=replica.base_url, timeout=START_SECONDS) as client:
+        health = await client.get("/healthz")  # the socket is bound: answered, never refused
+    replica.log.append(f"/healthz: {health.status_code} {health.text}\n")
+    return health.status_code == 200
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
@@ -191,15 +196,16 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 async def process_cluster(
     redis_url: str, redis: Redis, data_dir: Path, admins: Iterable[int] = ()
 ) -> AsyncIterator[ProcessCluster]:
-    """Two replica processes on one Redis and the emulator, started side by side."""
+    """Two replica processes on one Redis and the emulator, starting up side by side."""
     clock = ManualClock(START)
     async with BotApiEmulator(clock) as emu, AsyncExitStack() as stack:
         emu.add_user(USER, first_name="Robin")
-        starting = [
-            stack.enter_async_context(replica_process(emu, redis_url, data_dir / name, admins))
-            for name in ("one", "two")
-        ]
-        replicas = tuple(await asyncio.gather(*starting))
+        starting = [replica_process(emu, redis_url, data_dir / n, admins) for n in ("one", "two")]
+        replicas = tuple([await stack.enter_async_context(replica) for replica in starting])
+        ready = await asyncio.gather(*map(serves, replicas))
+        for replica in (r for r, ok in zip(replicas, ready, strict=True) if not ok):
+            code = replica.process.returncode
+            pytest.fail(f"a replica did not start (exit {code}):\n{replica.tail()}")
         yield ProcessCluster(
             emu=emu, clock=clock, redis=redis, store=Store(redis), replicas=replicas
         )
