@@ -1,13 +1,16 @@
-"""Races between two real webhook replicas on one Redis, each repeated RACES times.
+"""Races between two webhook replicas on one Redis, each repeated RACES times.
 
 The person taps twice, or taps while confirming /delete, and the load balancer sends the two
 updates to different replicas at the same moment. Within one replica the per-chat processor
 keeps one person's updates in order; across replicas only Redis can. The replicas are reused
-across the races, with a fresh conversation each time.
+across the races, with a fresh conversation each time, shown by the bot in a new message: every
+tap is a real tap on a message that shows its button.
 
-Two replicas in one process interleave only where they await, so besides the free races, half
-of the /delete races force the worst order: the tap's replica has read the conversation, the
-other replica then deletes everything, and only then does the tap's replica write.
+These replicas are two Applications in one process, which interleave only where they await;
+tests/e2e/test_replica_races.py runs the same races on two replica processes. What only this
+file can do: half of the /delete races force the worst order, where the tap's replica has read
+the conversation, the other replica then deletes everything, and only then does the tap's
+replica write.
 """
 
 from __future__ import annotations
@@ -15,24 +18,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from bot.chat.escalation import SIGNS_DONE
-from bot.domain.callbacks import encode
 from bot.domain.models import Flow, Profile
-from bot.features.checkin import ANSWER, SIGN
 from bot.storage.store import Store
 from bot.views.keyboards import new_nonce
+from devtools.emulator import ChatMessage
 from tests.e2e.harness import USER
 from tests.e2e.replicas import Cluster, Replica, cluster
-from tests.e2e.steps import check_in, enrol
+from tests.e2e.steps import SIGNS_DONE, check_in, enrol
 
 RACES = 50
 WAIT_SECONDS = 10  # a bound on waiting for the other replica, never a sleep
 YES_DELETE = "🗑️ Yes, delete everything"
+MORNING = datetime(2026, 3, 21, 7, 0, tzinfo=UTC)  # day 2's, with "how did you sleep?"
+SLEPT = "7 to 8 hours"
 SAVED = ("✅ Check-in saved. Thank you!", "✅ Today's check-in is updated.")
 ALREADY_SAVED = "✅ This check-in is already saved."
 
@@ -92,13 +96,25 @@ async def surviving_keys(bots: Cluster) -> list[bytes]:
     return [key async for key in bots.redis.scan_iter(f"u:{{{USER}}}:*")]
 
 
-async def restore(bots: Cluster, profile: Profile, flow: Flow) -> Flow:
-    """The person as before the last race: enrolled, with an open check-in (a new one)."""
+async def restore(bots: Cluster, profile: Profile, flow: Flow) -> ChatMessage:
+    """The person as before the last race: enrolled, with the check-in open (as a new one) and
+    shown by the bot in a new message, whose buttons the race taps."""
     if await bots.store.get_profile(USER) is None:
         await bots.store.save_profile(profile, expected_version=0)
-    fresh = flow.model_copy(update={"nonce": new_nonce()})
-    await bots.store.set_flow(USER, fresh)
-    return fresh
+    await bots.store.set_flow(USER, flow.model_copy(update={"nonce": new_nonce()}))
+    await bots.send("/checkin")  # resumes the open check-in: shown again, in a new message
+    return bots.last()
+
+
+async def ask_about_sleep(bots: Cluster, profile: Profile) -> ChatMessage:
+    """The person enrolled again just before day 2's morning, and the scheduler's morning
+    messages: the sleep question whose buttons the race taps."""
+    bots.clock.set(MORNING - timedelta(minutes=1))
+    services = bots.app.bot_data.services  # its Store puts the person in the due queue
+    await services.store.save_profile(profile, expected_version=0)
+    bots.clock.set(MORNING)
+    await bots.tick()
+    return bots.message_with(SLEPT)
 
 
 async def ask_to_delete(bots: Cluster) -> int:
@@ -108,20 +124,17 @@ async def ask_to_delete(bots: Cluster) -> int:
 
 
 async def test_two_done_taps_on_two_replicas_store_one_checkin(bots: Cluster) -> None:
-    await enrol(bots)
+    enrolled = await enrol(bots)
     await check_in(bots, finish=None)  # every question answered, waiting at the warning signs
     waiting = await bots.store.get_flow(USER)
     assert waiting is not None
-    assert waiting.message_id is not None
     one, two = bots.replicas
 
     for race in range(RACES):
-        flow = waiting.model_copy(update={"nonce": new_nonce()})  # a new check-in each time
-        await bots.store.set_flow(USER, flow)
+        shown = await restore(bots, enrolled, waiting)  # a new check-in each time
         stored = len(await bots.store.list_checkins(USER))
         answered = len(bots.emu.callback_answers)
-        done = encode(SIGN, flow.nonce, SIGNS_DONE)
-        first, second = [await bots.emu.tap_raw(USER, waiting.message_id, done) for _ in "12"]
+        first, second = [await bots.emu.tap(USER, shown.message_id, SIGNS_DONE) for _ in "12"]
 
         await at_the_same_moment(bots, (first, one), (second, two))
 
@@ -139,15 +152,13 @@ async def test_a_checkin_answer_racing_yes_delete_brings_nothing_back(bots: Clus
     await bots.send("/checkin")  # the first question on screen
     opened = await bots.store.get_flow(USER)
     assert opened is not None
-    assert opened.message_id is not None
-    content = bots.app.bot_data.services.content
-    question = next(q for q in content.checkin.questions if q.id == opened.step)
 
     for race in range(RACES):
-        flow = await restore(bots, enrolled, opened)
+        shown = await restore(bots, enrolled, opened)
         confirm = await ask_to_delete(bots)
-        data = encode(ANSWER, flow.nonce, question.id, question.answers[0].id)
-        answer = await bots.emu.tap_raw(USER, opened.message_id, data)
+        first_answer = shown.button_values[0][0][1]
+        assert first_answer is not None
+        answer = await bots.emu.tap(USER, shown.message_id, first_answer)
         deleting, tapping = bots.replicas[race % 2], bots.replicas[1 - race % 2]
         order: AbstractAsyncContextManager[None] = (
             worst_order(tapping, deleting) if race % 4 < 2 else nullcontext()
@@ -162,19 +173,13 @@ async def test_a_checkin_answer_racing_yes_delete_brings_nothing_back(bots: Clus
 async def test_a_sleep_answer_racing_yes_delete_brings_nothing_back(bots: Cluster) -> None:
     """The morning's "how did you sleep?" button, tapped as /delete lands, or just after."""
     enrolled = await enrol(bots)
-    await bots.send("/checkin")
-    opened = await bots.store.get_flow(USER)
-    assert opened is not None
-    assert opened.message_id is not None
-    assert opened.local_date is not None
-    sleep = bots.app.bot_data.services.content.checkin.morning_sleep.answers[0].id
-    data = encode("sleep", opened.local_date.strftime("%Y%m%d"), sleep)  # as the nudge's button
+    await bots.app.bot_data.services.store.delete_person(USER)  # each race enrols anew
     one, two = bots.replicas
 
     for race in range(RACES):
-        await restore(bots, enrolled, opened)
+        question = await ask_about_sleep(bots, enrolled)
         confirm = await ask_to_delete(bots)
-        answer = await bots.emu.tap_raw(USER, opened.message_id, data)
+        answer = await bots.emu.tap(USER, question.message_id, SLEPT)
 
         if race % 2:
             await at_the_same_moment(bots, (confirm, one))

@@ -13,14 +13,19 @@ import itertools
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
-from tests.e2e.harness import USER, Harness
+from devtools.emulator import BotApiEmulator
+from tests.e2e.harness import START, USER, Harness
+from tests.e2e.processes import ProcessCluster, process_cluster
 from tests.e2e.replicas import Cluster, cluster
 from tests.e2e.steps import check_in, enrol
+from tests.factories import make_profile, make_record
 
 SAM = 515151  # enrolled too: someone whose data a forged update could try to read
 STRANGER = 616161  # no data, not an operator
@@ -51,10 +56,10 @@ async def bots(redis_url: str, redis_client: Redis) -> AsyncIterator[Cluster]:
         yield running
 
 
-async def people_keys(bot: Harness) -> Snapshot:
+async def people_keys(redis: Redis) -> Snapshot:
     """Every key but the webhook's update ledger, with a serialised copy of its value."""
-    keys = [key async for key in bot.redis.scan_iter(count=1000) if not key.startswith(b"upd:")]
-    return {key: await bot.redis.dump(key) for key in keys}
+    keys = [key async for key in redis.scan_iter(count=1000) if not key.startswith(b"upd:")]
+    return {key: await redis.dump(key) for key in keys}
 
 
 def button_data(bot: Harness, user: int = USER) -> list[tuple[int, str]]:
@@ -63,10 +68,56 @@ def button_data(bot: Harness, user: int = USER) -> list[tuple[int, str]]:
     return [(m.message_id, v) for m in messages for row in m.button_values for _, v in row if v]
 
 
-def all_sent(bot: Harness) -> dict[int, int]:
+def all_sent(emu: BotApiEmulator) -> dict[int, int]:
     """How many bot messages each chat shows."""
     chats = (USER, SAM, STRANGER, ADMIN, GROUP, SUPERGROUP)
-    return {chat: len(bot.emu.bot_messages(chat)) for chat in chats}
+    return {chat: len(emu.bot_messages(chat)) for chat in chats}
+
+
+@dataclass(frozen=True)
+class Before:
+    """Redis and every chat before refused updates arrive."""
+
+    keys: Snapshot
+    sent: dict[int, int]
+
+
+async def snapshot(emu: BotApiEmulator, redis: Redis) -> Before:
+    return Before(await people_keys(redis), all_sent(emu))
+
+
+async def failing(
+    emu: BotApiEmulator,
+    act: Callable[[], Awaitable[int]],
+    fault: str,
+    method: str,
+    chat: int | None,
+) -> int:
+    """The update `act` creates, with its refusal set to fail as `fault`."""
+    if fault != GONE:
+        emu.inject_fault(method, chat_id=chat, kind=fault)
+    update_id = await act()
+    if fault == GONE:
+        assert chat is not None
+        emu.delete_message(chat, emu.chat(chat)[-1].message_id)
+    return update_id
+
+
+async def nothing_but_refusals(
+    emu: BotApiEmulator, redis: Redis, was: Before, chat: int | None, updates: int = 1
+) -> None:
+    """Since `was`: Redis unchanged, nothing sent anywhere, and in `chat` at most one refusal
+    per update, with no file."""
+    assert await people_keys(redis) == was.keys, "a refused update changed Redis"
+    now = all_sent(emu)
+    for where in now:
+        if where != chat:
+            assert now[where] == was.sent[where], f"a refused update sent something to {where}"
+    if chat is not None:
+        new = emu.bot_messages(chat)[was.sent[chat] :]
+        shown = [m.text[:60] for m in new]
+        assert len(new) <= updates, f"a refused update got more than its refusal: {shown}"
+        assert all(m.document is None and NOTHING_STORED in m.text for m in new), shown
 
 
 async def refused(
@@ -74,25 +125,10 @@ async def refused(
 ) -> None:
     """Deliver the update `act` creates with its refusal failing as `fault`, and check that
     nothing but (at most) the refusal happened."""
-    before, sent = await people_keys(bot), all_sent(bot)
-    if fault != GONE:
-        bot.emu.inject_fault(method, chat_id=chat, kind=fault)
-    update_id = await act()
-    if fault == GONE:
-        assert chat is not None
-        bot.emu.delete_message(chat, bot.emu.chat(chat)[-1].message_id)
-    await bot.settle(update_id)
+    was = await snapshot(bot.emu, bot.redis)
+    await bot.settle(await failing(bot.emu, act, fault, method, chat))
     bot.emu.clear_faults()
-
-    assert await people_keys(bot) == before, "a refused update changed Redis"
-    now = all_sent(bot)
-    for where in now:
-        if where != chat:
-            assert now[where] == sent[where], f"a refused update sent something to {where}"
-    if chat is not None:
-        new = bot.emu.bot_messages(chat)[sent[chat] :]
-        assert len(new) <= 1, "a refused update got more than its refusal"
-        assert all(m.document is None and NOTHING_STORED in m.text for m in new)
+    await nothing_but_refusals(bot.emu, bot.redis, was, chat)
 
 
 @pytest.mark.parametrize("fault", MESSAGE_FAULTS)
@@ -137,10 +173,9 @@ async def test_a_message_from_someone_other_than_the_chats_owner_is_refused(
     Sam's update in Robin's chat, and an update "from Robin" in Sam's own chat (which would read
     Robin's data into Sam's chat)."""
     for sender, chat in ((SAM, USER), (USER, SAM), (STRANGER, USER)):
-        before, sent = await people_keys(bots), all_sent(bots)
+        was = await snapshot(bots.emu, bots.redis)
         await bots.settle(await bots.emu.send_text(sender, text, chat))
-        assert await people_keys(bots) == before
-        assert all_sent(bots) == sent, "a forged sender got an answer"
+        await nothing_but_refusals(bots.emu, bots.redis, was, None)  # not even a refusal
 
 
 @pytest.mark.parametrize("kind", ["robins-secret-words", [], {"secret": 1}, 7, None])
@@ -152,7 +187,7 @@ async def test_a_forged_chat_type_is_refused_and_not_logged(
     person = {"id": USER, "is_bot": False, "first_name": "Robin"}
     chat = {"id": USER, "type": kind}
     message = {"message_id": 1, "date": 1, "chat": chat, "from": person, "text": "/export"}
-    before, sent = await people_keys(bots), all_sent(bots)
+    was = await snapshot(bots.emu, bots.redis)
 
     update_id = next(FORGED_IDS)
     answer = await bots.replicas[0].post(json.dumps({"update_id": update_id, "message": message}))
@@ -161,5 +196,41 @@ async def test_a_forged_chat_type_is_refused_and_not_logged(
     assert "refused an update from a other chat" in caplog.text
     assert "secret" not in caplog.text
     assert "update failed" not in caplog.text  # the guard itself did not fail
-    assert await people_keys(bots) == before
-    assert all_sent(bots) == sent
+    await nothing_but_refusals(bots.emu, bots.redis, was, None)
+
+
+@pytest.fixture
+async def processes(
+    redis_url: str, redis_client: Redis, tmp_path: Path
+) -> AsyncIterator[ProcessCluster]:
+    """Two replica processes, Robin with a profile and a check-in, an operator and two groups."""
+    async with process_cluster(redis_url, redis_client, tmp_path, admins=(ADMIN,)) as running:
+        running.emu.add_user(ADMIN, first_name="Ops")
+        running.emu.add_group(GROUP, "Twitchy friends")
+        running.emu.add_group(SUPERGROUP, "Twitchy supergroup", "supergroup")
+        robin = make_profile(USER, consent_at=START, start_date=START.date())
+        await running.store.save_profile(robin, expected_version=0)
+        await running.store.append_checkin(USER, make_record())
+        yield running
+
+
+@pytest.mark.timeout(180)
+async def test_group_commands_on_two_replica_processes_stay_refused_when_refusals_fail(
+    processes: ProcessCluster,
+) -> None:
+    """Finding 1 across processes: every command, every way its refusal can fail, as two
+    updates in a group (Robin's or the operator's) reaching the two replicas at the same moment.
+    Both stop: nothing stored, nothing sent but refusals, no export in the group."""
+    emu = processes.emu
+    races = list(itertools.product(COMMANDS, MESSAGE_FAULTS))
+    assert len(races) >= 50
+    for race, (command, fault) in enumerate(races):
+        group, sender = (GROUP, SUPERGROUP)[race % 2], (USER, ADMIN)[race // 2 % 2]
+        was = await snapshot(emu, processes.redis)
+        act = partial(emu.send_text, sender, command, group)
+        one, two = [await failing(emu, act, fault, "sendMessage", group) for _ in "12"]
+
+        await processes.at_the_same_moment((one, race % 2), (two, 1 - race % 2))
+
+        emu.clear_faults()
+        await nothing_but_refusals(emu, processes.redis, was, group, updates=2)
