@@ -21,9 +21,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.chat.escalation import SIGNS_DONE
-from bot.domain.callbacks import encode
+from bot.domain.callbacks import Action, encode
 from bot.domain.models import Flow, Profile
-from bot.features.checkin import ANSWER, SIGN
 from bot.storage.store import Store
 from bot.views.keyboards import new_nonce
 from tests.e2e.harness import USER
@@ -120,7 +119,7 @@ async def test_two_done_taps_on_two_replicas_store_one_checkin(bots: Cluster) ->
         await bots.store.set_flow(USER, flow)
         stored = len(await bots.store.list_checkins(USER))
         answered = len(bots.emu.callback_answers)
-        done = encode(SIGN, flow.nonce, SIGNS_DONE)
+        done = encode(Action.CHECKIN_SIGN, flow.nonce, SIGNS_DONE)
         first, second = [await bots.emu.tap_raw(USER, waiting.message_id, done) for _ in "12"]
 
         await at_the_same_moment(bots, (first, one), (second, two))
@@ -146,7 +145,7 @@ async def test_a_checkin_answer_racing_yes_delete_brings_nothing_back(bots: Clus
     for race in range(RACES):
         flow = await restore(bots, enrolled, opened)
         confirm = await ask_to_delete(bots)
-        data = encode(ANSWER, flow.nonce, question.id, question.answers[0].id)
+        data = encode(Action.CHECKIN_ANSWER, flow.nonce, question.id, question.answers[0].id)
         answer = await bots.emu.tap_raw(USER, opened.message_id, data)
         deleting, tapping = bots.replicas[race % 2], bots.replicas[1 - race % 2]
         order: AbstractAsyncContextManager[None] = (
@@ -168,7 +167,9 @@ async def test_a_sleep_answer_racing_yes_delete_brings_nothing_back(bots: Cluste
     assert opened.message_id is not None
     assert opened.local_date is not None
     sleep = bots.app.bot_data.services.content.checkin.morning_sleep.answers[0].id
-    data = encode("sleep", opened.local_date.strftime("%Y%m%d"), sleep)  # as the nudge's button
+    data = encode(
+        Action.SLEEP, opened.local_date.strftime("%Y%m%d"), sleep
+    )  # as the nudge's button
     one, two = bots.replicas
 
     for race in range(RACES):
