@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
+from bot.domain.callbacks import Action
 from bot.domain.country import country_of
 from bot.domain.insight import week_insight
 from bot.domain.models import CheckInRecord, Profile, SignReport
@@ -57,12 +58,12 @@ def _morning(content: Content, profile: Profile, due: Due) -> list[Outgoing]:
     text, markup = instruction(content, _day(profile, due))
     question = content.checkin.morning_sleep
     date_arg = due.slot.local_date.strftime("%Y%m%d")
-    buttons = [button(a.label, "sleep", date_arg, a.id) for a in question.answers]
+    buttons = [button(a.label, Action.SLEEP, date_arg, a.id) for a in question.answers]
     return [Outgoing(text, markup), Outgoing(question.prompt, keyboard(columns(buttons, 2)))]
 
 
 def _evening(content: Content, profile: Profile, due: Due) -> Outgoing:
-    rows = [[button(content.ui.checkin_button, "checkin_now")]]
+    rows = [[button(content.ui.checkin_button, Action.CHECKIN_NOW)]]
     snoozes = _snooze_buttons(content, profile, due)
     if snoozes:
         rows.append(snoozes)
@@ -78,7 +79,7 @@ def _snooze_buttons(content: Content, profile: Profile, due: Due) -> list[Button
     labels = {"30": content.ui.snooze_button_30, "60": content.ui.snooze_button_60}
     kind, date_arg = str(due.slot.kind), due.slot.local_date.strftime("%Y%m%d")
     return [
-        button(labels[arg], "snooze", kind, date_arg, arg)
+        button(labels[arg], Action.SNOOZE, kind, date_arg, arg)
         for arg, delay in SNOOZE_CHOICES.items()
         if arg in labels and snooze_until(routine, due.at, delay) is not None
     ]
@@ -89,7 +90,7 @@ def _follow_up(content: Content, profile: Profile, due: Due) -> Outgoing:
     last = FOLLOW_UP_DAYS_AFTER_ONSET[-1]
     since = (due.slot.local_date - profile.onset_date).days if profile.onset_date else last
     template = follow.day_15 if since < last else follow.day_21
-    markup = keyboard([[button(follow.checkin_button, "checkin_now")]])
+    markup = keyboard([[button(follow.checkin_button, Action.CHECKIN_NOW)]])
     return Outgoing(render(template, days_since_onset=since), markup)
 
 

@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 
 from bot.chat.replies import answer, send, send_to, user_id_of
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.domain.country import country_of
 from bot.domain.models import WARNING_SIGN_FIELDS, Level, Profile, Reason, Status
 from bot.domain.triage import Triage
@@ -28,14 +28,13 @@ from scheduler.timing import routine_of
 # (content ids are lower case).
 SIGNS_NONE = "NONE"
 SIGNS_DONE = "DONE"
-SAFE = "safe"
 
 
 # --- the multi-select warning-sign step ------------------------------------------------------
 
 
 def sign_rows(
-    content: Content, ticked: Collection[str], action: str, *prefix: str
+    content: Content, ticked: Collection[str], action: Action, *prefix: str
 ) -> list[list[Button]]:
     """One toggle per row showing its mark, then "None of these" and "Done".
 
@@ -128,7 +127,7 @@ async def escalate(
     content = services(context).content.local(country_of(profile))
     if result.emergency_now:
         text = emergency_text(content, profile, result, signs)
-        safe = keyboard([[button(content.redflags.emergency_safe_button, SAFE)]])
+        safe = keyboard([[button(content.redflags.emergency_safe_button, Action.SAFE)]])
         await send_to(context, chat_id, text, safe)
     doctor = tuple(dict.fromkeys((*result.new_doctor_reasons, *always)))
     if doctor:

@@ -1,40 +1,64 @@
 """Routes taps and free text to the feature that owns them.
 
-Feature modules declare `CALLBACKS` (callback action -> handler) and, where they read typed
-answers, `TEXT_STEPS` (flow kind -> handler). Routing by data, not by handler order, keeps the
-order of registration in app.py meaningful only where it says so.
+Each feature module declares one :class:`Feature`: its commands, its callbacks (action ->
+handler) and, where it reads typed answers or a shared location, its steps (flow kind ->
+handler). Routing by data, not by handler order, keeps the order of registration in app.py
+meaningful only where it says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from telegram import MaybeInaccessibleMessage, Message, Update
 
 from bot.chat.replies import answer, retire, send, user_id_of
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback, decode
+from bot.domain.callbacks import Action, Callback, decode
 from bot.domain.models import Flow, FlowKind
 from bot.domain.today import is_enrolled
 from bot.texts.content import render_plain
 
+K = TypeVar("K")
+V = TypeVar("V")
+CommandHandler = Callable[[Update, Context], Coroutine[object, object, None]]
 CallbackHandler = Callable[[Update, Context, Callback], Awaitable[None]]
 TextHandler = Callable[[Update, Context, Flow], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What one feature module answers; `name` says who, when two claim the same thing."""
+
+    name: str
+    commands: Mapping[str, CommandHandler] = field(default_factory=dict)
+    callbacks: Mapping[Action, CallbackHandler] = field(default_factory=dict)
+    text_steps: Mapping[FlowKind, TextHandler] = field(default_factory=dict)
+    location_steps: Mapping[FlowKind, TextHandler] = field(default_factory=dict)
+
+
+def merged(features: Iterable[Feature], table: Callable[[Feature], Mapping[K, V]]) -> dict[K, V]:
+    """One dispatch table from every feature's; a key claimed twice is a start-up error."""
+    merged: dict[K, V] = {}
+    for feature in features:
+        for key, value in table(feature).items():
+            if key in merged:
+                raise ValueError(f"{feature.name} registers {key!r}, already registered")
+            merged[key] = value
+    return merged
 
 
 class Router:
     """Dispatch tables built once from the feature modules."""
 
-    def __init__(
-        self,
-        callbacks: Mapping[str, CallbackHandler],
-        text_steps: Mapping[FlowKind, TextHandler],
-        location_steps: Mapping[FlowKind, TextHandler],
-    ) -> None:
-        self._callbacks = dict(callbacks)
+    def __init__(self, features: Iterable[Feature]) -> None:
+        features = tuple(features)
+        self._callbacks = merged(features, lambda f: f.callbacks)
         self._known = frozenset(self._callbacks)
-        self._text_steps = dict(text_steps)
-        self._location_steps = dict(location_steps)
+        self._text_steps = merged(features, lambda f: f.text_steps)
+        self._location_steps = merged(features, lambda f: f.location_steps)
 
     async def on_callback(self, update: Update, context: Context) -> None:
         """Decode a tap; stale or forged buttons get a polite notice (foreign ones never get

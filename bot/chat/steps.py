@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, 
 
 from bot.chat.replies import Markup, send, user_id_of
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.domain.country import country_names, zone_countries
 from bot.domain.models import Flow, FlowKind
 from bot.domain.timeparse import format_time
@@ -68,7 +68,7 @@ def zone_prompt(content: Content) -> tuple[str, ReplyKeyboardMarkup]:
 
 
 def zone_choices(
-    content: Content, query: str, zones: tuple[str, ...], action: str, nonce: str
+    content: Content, query: str, zones: tuple[str, ...], action: Action, nonce: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Suggestion buttons for an ambiguous answer, or a friendly "not found"."""
     if not zones:
@@ -84,7 +84,7 @@ def zone_set_text(content: Content, zone: str, now_local: datetime) -> str:
 
 
 def country_question(
-    content: Content, zone: str | None, action: str, nonce: str, query: str | None = None
+    content: Content, zone: str | None, action: Action, nonce: str, query: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Ask which country: a button for each country using the zone, and "skip"."""
     names = country_names()
@@ -102,7 +102,7 @@ def country_answer_text(content: Content, country: str | None) -> str:
     return render(content.ui.country_set, country=country_names().get(country, country))
 
 
-def time_buttons(choices: tuple[time, ...], action: str, nonce: str) -> list[list[Button]]:
+def time_buttons(choices: tuple[time, ...], action: Action, nonce: str) -> list[list[Button]]:
     """Common times as buttons, four to a row; typed times work too."""
     return columns([button(format_time(t), action, nonce, t.strftime("%H%M")) for t in choices], 4)
 

@@ -5,15 +5,17 @@ Telegram accepts 1-64 bytes of callback data per button. A button carries
 and nothing needs escaping. Anything else we receive (a stale button from an older release, a
 foreign or forged payload) decodes to ``None`` and the caller answers politely.
 
-Feature modules declare their actions with :func:`actions` and the application joins them, e.g.
-``KNOWN = checkin.ACTIONS | settings.ACTIONS``; :func:`decode` and :func:`matcher` take that set.
+Every action is a member of :class:`Action`, so a misspelt one is a type error, not a "stale
+button" notice in someone's chat. The router passes :func:`decode` the actions the features
+registered.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
+from enum import StrEnum
 
 VERSION = 1
 # Versions this release still understands. Bump VERSION when the meaning of existing
@@ -27,19 +29,52 @@ _ARG_RE = re.compile(r"[A-Za-z0-9_.+-]{1,62}")
 _VERSION_RE = re.compile(r"[1-9][0-9]{0,3}")
 
 
+class Action(StrEnum):
+    """What a button does. The value is the action's name on the wire: buttons already in
+    people's chats carry it, so a value never changes (tests/unit/test_callbacks.py keeps the
+    table). Names are lower-case ASCII, digits and ``_``, at most 24 characters, short to save
+    bytes."""
+
+    # the day's step and the check-in
+    CHECKIN_NOW = "checkin_now"
+    WHY = "why"
+    CHECKIN_ANSWER = "ci"
+    CHECKIN_SIGN = "ci_sign"
+    CHECKIN_AGAIN = "ci_again"
+    # enrolment
+    CONSENT = "consent"
+    CARRY_ON = "carry_on"
+    ENROL_AGAIN = "en_again"
+    ENROL_ZONE = "en_zone"
+    ENROL_COUNTRY = "en_country"
+    ENROL_TIME = "en_time"
+    ENROL_ONSET = "en_onset"
+    # settings
+    SETTINGS_MENU = "set_menu"
+    SETTINGS_ZONE = "set_zone"
+    SETTINGS_COUNTRY = "set_country"
+    SETTINGS_TIME = "set_time"
+    # scheduled nudges
+    SLEEP = "sleep"
+    SNOOZE = "snooze"
+    # help, urgent signs and emergencies
+    FAQ = "faq"
+    URGENT_OPEN = "urgent_open"
+    URGENT_SIGN = "ur_sign"
+    URGENT_SOS = "ur_sos"
+    SAFE = "safe"
+    # stopping and deleting
+    STOP = "stop"
+    DELETE = "delete"
+
+
 @dataclass(frozen=True, slots=True)
 class Callback:
     """A decoded button payload. Checking how many args an action takes is the caller's job."""
 
     version: int
-    action: str
+    action: Action
     args: tuple[str, ...] = ()
-
-    def encode(self) -> str:
-        """The payload string; only the current version can be written."""
-        if self.version != VERSION:
-            raise ValueError(f"cannot encode callback version {self.version}")
-        return encode(self.action, *self.args)
 
 
 def is_action(name: str) -> bool:
@@ -52,20 +87,8 @@ def is_arg(value: str) -> bool:
     return _ARG_RE.fullmatch(value) is not None
 
 
-def actions(*names: str) -> frozenset[str]:
-    """Declare a feature module's actions, validated at import time (short names save bytes)."""
-    for name in names:
-        if not is_action(name):
-            raise ValueError(f"invalid callback action name: {name!r}")
-    if len(set(names)) != len(names):
-        raise ValueError(f"duplicate callback action in {names!r}")
-    return frozenset(names)
-
-
-def encode(action: str, *args: str) -> str:
-    """Build button payload; ValueError for a bad action/arg or a result over 64 bytes."""
-    if not is_action(action):
-        raise ValueError(f"invalid callback action: {action!r}")
+def encode(action: Action, *args: str) -> str:
+    """Build button payload; ValueError for a bad arg or a result over 64 bytes."""
     for arg in args:
         if not is_arg(arg):
             raise ValueError(f"invalid callback argument for {action!r}: {arg!r}")
@@ -75,7 +98,7 @@ def encode(action: str, *args: str) -> str:
     return data
 
 
-def decode(data: object, known: Collection[str]) -> Callback | None:
+def decode(data: object, known: Collection[Action]) -> Callback | None:
     """Parse a payload; None for anything malformed, unsupported or not in `known`. Never raises."""
     if not isinstance(data, str) or not data or len(data) > MAX_BYTES or not data.isascii():
         return None
@@ -87,14 +110,4 @@ def decode(data: object, known: Collection[str]) -> Callback | None:
         return None
     if not all(is_arg(arg) for arg in args):
         return None
-    return Callback(version=int(version), action=action, args=tuple(args))
-
-
-def matcher(*wanted: str) -> Callable[[object], bool]:
-    """A predicate for PTB's ``CallbackQueryHandler(pattern=...)`` that accepts these actions."""
-    known = actions(*wanted)
-
-    def match(data: object) -> bool:
-        return decode(data, known) is not None
-
-    return match
+    return Callback(version=int(version), action=Action(action), args=tuple(args))

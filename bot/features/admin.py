@@ -7,14 +7,11 @@ and to anyone else it looks exactly like a command the bot does not have.
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
 
 from bot.chat.replies import send, user_id_of
-from bot.chat.router import on_unknown_command
+from bot.chat.router import Feature, on_unknown_command
 from bot.core.context import Context, services
-from bot.domain.models import FlowKind
 from bot.domain.pseudonym import pseudonym
 from bot.texts.content import render
 
@@ -44,7 +41,7 @@ async def on_stats(update: Update, context: Context) -> None:
     await send(update, context, text)
 
 
-COMMANDS = {"stats": on_stats}
-CALLBACKS: dict[str, Any] = {}
-TEXT_STEPS: dict[FlowKind, Any] = {}
-LOCATION_STEPS: dict[FlowKind, Any] = {}
+FEATURE = Feature(
+    name=__name__,
+    commands={"stats": on_stats},
+)

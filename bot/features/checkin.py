@@ -16,8 +16,9 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot.chat.escalation import SIGNS_DONE, SIGNS_NONE, escalate, mark_advised, sign_rows, toggled
 from bot.chat.replies import answer, edit, retire, send, user_id_of
+from bot.chat.router import Feature
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.domain.localtime import local_now
 from bot.domain.models import CheckIn, CheckInRecord, Flow, FlowKind, Profile
 from bot.domain.plan import is_evening
@@ -29,9 +30,6 @@ from bot.texts.emergency_numbers import number_to_call
 from bot.views.daily import standing
 from bot.views.keyboards import button, columns, keyboard, new_nonce
 
-ANSWER = "ci"
-SIGN = "ci_sign"
-AGAIN = "ci_again"
 # Answer labels up to this many characters go two to a row.
 SHORT_LABEL = 16
 # Tips: below this much sleep, from this many drinks, from this stress level.
@@ -81,7 +79,7 @@ async def _open(
         return
     if not again and await _checked_in_on(context, user_id, today.local_date):
         ui = svc.content.ui
-        markup = keyboard([[button(ui.checkin_update_button, AGAIN)]])
+        markup = keyboard([[button(ui.checkin_update_button, Action.CHECKIN_AGAIN)]])
         await _say(update, context, query, ui.checkin_already_today, markup)
         return
     first = svc.content.checkin.steps[0].id
@@ -166,11 +164,13 @@ def _render(content: Content, flow: Flow) -> tuple[str, InlineKeyboardMarkup]:
     progress = render(checkin.progress, number=number, total=len(asked))
     step = checkin.step(flow.step)
     if isinstance(step, Question):
-        buttons = [button(a.label, ANSWER, flow.nonce, step.id, a.id) for a in step.answers]
+        buttons = [
+            button(a.label, Action.CHECKIN_ANSWER, flow.nonce, step.id, a.id) for a in step.answers
+        ]
         short = all(len(a.label) <= SHORT_LABEL for a in step.answers)
         markup = keyboard(columns(buttons, 2 if short else 1))
     else:
-        markup = keyboard(sign_rows(content, flow.signs, SIGN, flow.nonce))
+        markup = keyboard(sign_rows(content, flow.signs, Action.CHECKIN_SIGN, flow.nonce))
     return f"{checkin.intro}\n\n{progress}\n{step.prompt}", markup
 
 
@@ -369,12 +369,13 @@ def _tips(content: Content, checkin: CheckIn) -> list[str]:
     return [text for wanted, text in chosen if wanted]
 
 
-COMMANDS = {"checkin": on_checkin}
-CALLBACKS = {
-    "checkin_now": on_checkin_now,
-    AGAIN: on_again,
-    ANSWER: on_answer,
-    SIGN: on_sign,
-}
-TEXT_STEPS: dict[FlowKind, Any] = {}
-LOCATION_STEPS: dict[FlowKind, Any] = {}
+FEATURE = Feature(
+    name=__name__,
+    commands={"checkin": on_checkin},
+    callbacks={
+        Action.CHECKIN_NOW: on_checkin_now,
+        Action.CHECKIN_AGAIN: on_again,
+        Action.CHECKIN_ANSWER: on_answer,
+        Action.CHECKIN_SIGN: on_sign,
+    },
+)

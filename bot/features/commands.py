@@ -11,12 +11,12 @@ from datetime import date, timedelta
 from telegram import InputFile, Update
 
 from bot.chat.replies import answer, edit, send, user_id_of
-from bot.chat.router import TextHandler
+from bot.chat.router import Feature
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.domain.country import country_of
 from bot.domain.insight import WeekInsight, week_insight
-from bot.domain.models import CheckInRecord, FlowKind, Pause, Profile, Status
+from bot.domain.models import CheckInRecord, Pause, Profile, Status
 from bot.domain.plan import PLAN_DAYS
 from bot.domain.progress import days_done, trend
 from bot.domain.today import resume_date, today_of
@@ -206,7 +206,7 @@ async def on_stop(update: Update, context: Context) -> None:
     if refusal is not None:  # a stopped plan is told so again
         await send(update, context, refusal)
         return
-    rows = [[button(ui.stop_yes, "stop", YES), button(ui.stop_no, "stop", NO)]]
+    rows = [[button(ui.stop_yes, Action.STOP, YES), button(ui.stop_no, Action.STOP, NO)]]
     await send(update, context, ui.stop_confirm, keyboard(rows))
 
 
@@ -269,13 +269,14 @@ async def on_carry_on(update: Update, context: Context, callback: Callback) -> N
     await _send_today(update, context)
 
 
-COMMANDS = {
-    "today": on_today,
-    "progress": on_progress,
-    "pause": on_pause,
-    "resume": on_resume,
-    "stop": on_stop,
-}
-CALLBACKS = {"why": on_why, "stop": on_stop_button, "carry_on": on_carry_on}
-TEXT_STEPS: dict[FlowKind, TextHandler] = {}
-LOCATION_STEPS: dict[FlowKind, TextHandler] = {}
+FEATURE = Feature(
+    name=__name__,
+    commands={
+        "today": on_today,
+        "progress": on_progress,
+        "pause": on_pause,
+        "resume": on_resume,
+        "stop": on_stop,
+    },
+    callbacks={Action.WHY: on_why, Action.STOP: on_stop_button, Action.CARRY_ON: on_carry_on},
+)

@@ -13,8 +13,9 @@ from typing import Any, Final
 from telegram import InputFile, Update
 
 from bot.chat.replies import answer, edit, send, user_id_of
+from bot.chat.router import Feature
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.domain.country import country_of
 from bot.domain.insight import week_insight
 from bot.domain.models import CheckIn, CheckInRecord, Flow, Profile, SignReport
@@ -145,8 +146,8 @@ async def on_delete(update: Update, context: Context) -> None:
         return
     token = await _data_token(svc.store, user_id)
     rows = [
-        [button(ui.delete_yes, "delete", token, YES)],
-        [button(ui.delete_no, "delete", token, NO)],
+        [button(ui.delete_yes, Action.DELETE, token, YES)],
+        [button(ui.delete_no, Action.DELETE, token, NO)],
     ]
     await send(update, context, ui.delete_confirm, keyboard(rows))
 
@@ -192,7 +193,8 @@ async def _data_token(store: Store, user_id: int) -> str:
     return str(int(profile.consent_at.timestamp()))
 
 
-COMMANDS = {"export": on_export, "delete": on_delete}
-CALLBACKS = {"delete": on_delete_button}
-TEXT_STEPS: dict[object, object] = {}
-LOCATION_STEPS: dict[object, object] = {}
+FEATURE = Feature(
+    name=__name__,
+    commands={"export": on_export, "delete": on_delete},
+    callbacks={Action.DELETE: on_delete_button},
+)

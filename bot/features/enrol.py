@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.chat.escalation import see_doctor_text
 from bot.chat.replies import answer, edit, send, user_id_of
+from bot.chat.router import Feature
 from bot.chat.steps import (
     BED_CHOICES,
     SKIP_COUNTRY,
@@ -28,7 +29,7 @@ from bot.chat.steps import (
     zone_set_text,
 )
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.domain.country import city_country, country_names, country_of
 from bot.domain.localtime import local_now
 from bot.domain.models import Flow, FlowKind, Profile, Reason, Status
@@ -62,8 +63,8 @@ async def on_start(update: Update, context: Context) -> None:
     if profile is None:
         consent = svc.content.consent
         rows = [
-            [button(consent.consent_button, "consent", "yes")],
-            [button(consent.decline_button, "consent", "no")],
+            [button(consent.consent_button, Action.CONSENT, "yes")],
+            [button(consent.decline_button, Action.CONSENT, "no")],
         ]
         await send(update, context, consent.disclaimer, keyboard(rows))
     elif is_enrolled(profile) or profile.status is Status.STOPPED:
@@ -77,8 +78,8 @@ def _again_offer(content: Content, profile: Profile, now: datetime) -> tuple[str
     """What /start says to someone with a plan: carry on where it is, or start again; after
     the last day only starting again is left."""
     ui = content.ui
-    go = button(ui.continue_button, "carry_on")
-    restart = button(ui.restart_button, "en_again", "restart")
+    go = button(ui.continue_button, Action.CARRY_ON)
+    restart = button(ui.restart_button, Action.ENROL_AGAIN, "restart")
     if profile.status is Status.STOPPED:
         return ui.stopped_start, [go, restart]
     if (today_of(profile, now).day or 0) > PLAN_DAYS:
@@ -143,7 +144,7 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
             await _accept_zone(update, context, flow, found.zone, found.country)
             return
         message, markup = zone_choices(
-            svc.content, text[:64], found.suggestions, "en_zone", flow.nonce
+            svc.content, text[:64], found.suggestions, Action.ENROL_ZONE, flow.nonce
         )
         await ask(update, context, flow, message, markup)
     elif flow.step == COUNTRY:
@@ -251,7 +252,7 @@ async def _typed_country(update: Update, context: Context, flow: Flow, text: str
         return
     zone = str(flow.answers.get(ZONE, ""))
     content = services(context).content
-    message, markup = country_question(content, zone, "en_country", flow.nonce, text[:64])
+    message, markup = country_question(content, zone, Action.ENROL_COUNTRY, flow.nonce, text[:64])
     await ask(update, context, flow, message, markup)
 
 
@@ -265,7 +266,7 @@ async def _time_arg(update: Update, context: Context, flow: Flow, arg: str) -> b
 
 def _time_keyboard(flow: Flow) -> InlineKeyboardMarkup:
     choices = WAKE_CHOICES if flow.step == WAKE else BED_CHOICES
-    return keyboard(time_buttons(choices, "en_time", flow.nonce))
+    return keyboard(time_buttons(choices, Action.ENROL_TIME, flow.nonce))
 
 
 async def _accept_zone(
@@ -278,7 +279,7 @@ async def _accept_zone(
     now_local = local_now(zone, svc.clock.now())
     await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
     if country is None:
-        text, markup = country_question(svc.content, zone, "en_country", flow.nonce)
+        text, markup = country_question(svc.content, zone, Action.ENROL_COUNTRY, flow.nonce)
         await ask(update, context, flow, text, markup)
         return
     await ask(update, context, flow, svc.content.ui.ask_wake, _time_keyboard(flow))
@@ -314,7 +315,7 @@ async def _accept_time(update: Update, context: Context, flow: Flow, chosen: tim
 
 async def _ask_onset(update: Update, context: Context, flow: Flow) -> None:
     ui = services(context).content.ui
-    buttons = [button(o.label, "en_onset", flow.nonce, o.id) for o in ui.onset_options]
+    buttons = [button(o.label, Action.ENROL_ONSET, flow.nonce, o.id) for o in ui.onset_options]
     await ask(update, context, flow, ui.ask_onset, keyboard(columns(buttons, 2)))
 
 
@@ -395,14 +396,17 @@ async def _first_step(
     await svc.store.settle_send(user_id, MORNING_STEP, today, "sent")
 
 
-COMMANDS = {"start": on_start}
-CALLBACKS = {
-    "consent": on_consent,
-    "en_again": on_again,
-    "en_zone": on_zone_button,
-    "en_country": on_country_button,
-    "en_time": on_time_button,
-    "en_onset": on_onset_button,
-}
-TEXT_STEPS = {FlowKind.ENROL: on_text}
-LOCATION_STEPS = {FlowKind.ENROL: on_location}
+FEATURE = Feature(
+    name=__name__,
+    commands={"start": on_start},
+    callbacks={
+        Action.CONSENT: on_consent,
+        Action.ENROL_AGAIN: on_again,
+        Action.ENROL_ZONE: on_zone_button,
+        Action.ENROL_COUNTRY: on_country_button,
+        Action.ENROL_TIME: on_time_button,
+        Action.ENROL_ONSET: on_onset_button,
+    },
+    text_steps={FlowKind.ENROL: on_text},
+    location_steps={FlowKind.ENROL: on_location},
+)

@@ -7,15 +7,19 @@ import html
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.replies import answer, edit, send
+from bot.chat.router import Feature
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.views.keyboards import button, keyboard
 
 
 async def on_help(update: Update, context: Context) -> None:
     """/help: what the bot does and every command."""
     ui = services(context).content.ui
-    rows = [[button(ui.faq_button, "faq", "list")], [button(ui.urgent_button, "urgent_open")]]
+    rows = [
+        [button(ui.faq_button, Action.FAQ, "list")],
+        [button(ui.urgent_button, Action.URGENT_OPEN)],
+    ]
     await send(update, context, ui.help, keyboard(rows))
 
 
@@ -37,17 +41,18 @@ async def on_faq_button(update: Update, context: Context, callback: Callback) ->
         text, markup = _faq_list(context)
         await edit(query, text, markup)
         return
-    back = keyboard([[button(content.ui.back_button, "faq", "list")]])
+    back = keyboard([[button(content.ui.back_button, Action.FAQ, "list")]])
     await edit(query, f"<b>{html.escape(item.question)}</b>\n\n{item.answer}", back)
 
 
 def _faq_list(context: Context) -> tuple[str, InlineKeyboardMarkup]:
     content = services(context).content
-    rows = [[button(item.question, "faq", item.id)] for item in content.faq.items]
+    rows = [[button(item.question, Action.FAQ, item.id)] for item in content.faq.items]
     return content.ui.faq_intro, keyboard(rows)
 
 
-COMMANDS = {"help": on_help, "faq": on_faq}
-CALLBACKS = {"faq": on_faq_button}
-TEXT_STEPS: dict[object, object] = {}
-LOCATION_STEPS: dict[object, object] = {}
+FEATURE = Feature(
+    name=__name__,
+    commands={"help": on_help, "faq": on_faq},
+    callbacks={Action.FAQ: on_faq_button},
+)

@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from telegram import Update
 
 from bot.chat.replies import answer, edit, user_id_of
+from bot.chat.router import Feature
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.domain.models import Snooze
 from bot.domain.timeparse import format_time
 from bot.domain.today import is_enrolled
@@ -80,7 +81,7 @@ def _snooze_args(callback: Callback) -> tuple[str, date, timedelta] | None:
     return callback.args[0], local_date, delay
 
 
-COMMANDS: dict[str, object] = {}
-CALLBACKS = {"sleep": on_sleep, "snooze": on_snooze}
-TEXT_STEPS: dict[object, object] = {}
-LOCATION_STEPS: dict[object, object] = {}
+FEATURE = Feature(
+    name=__name__,
+    callbacks={Action.SLEEP: on_sleep, Action.SNOOZE: on_snooze},
+)

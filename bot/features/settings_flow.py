@@ -14,7 +14,7 @@ from datetime import time
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.chat.replies import answer, edit, send, user_id_of
-from bot.chat.router import TextHandler
+from bot.chat.router import Feature
 from bot.chat.steps import (
     BED_CHOICES,
     SKIP_COUNTRY,
@@ -31,7 +31,7 @@ from bot.chat.steps import (
     zone_set_text,
 )
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.domain.country import city_country, country_names, country_of, zone_countries
 from bot.domain.localtime import local_now
 from bot.domain.models import Flow, FlowKind, Profile
@@ -95,14 +95,14 @@ def _menu(content: Content, profile: Profile, nonce: str) -> tuple[str, InlineKe
     )
     rows = [
         [
-            button(ui.settings_zone_button, "set_menu", nonce, ZONE),
-            button(ui.settings_country_button, "set_menu", nonce, COUNTRY),
+            button(ui.settings_zone_button, Action.SETTINGS_MENU, nonce, ZONE),
+            button(ui.settings_country_button, Action.SETTINGS_MENU, nonce, COUNTRY),
         ],
         [
-            button(ui.settings_wake_button, "set_menu", nonce, WAKE),
-            button(ui.settings_bedtime_button, "set_menu", nonce, BED),
+            button(ui.settings_wake_button, Action.SETTINGS_MENU, nonce, WAKE),
+            button(ui.settings_bedtime_button, Action.SETTINGS_MENU, nonce, BED),
         ],
-        [button(ui.settings_done_button, "set_menu", nonce, DONE)],
+        [button(ui.settings_done_button, Action.SETTINGS_MENU, nonce, DONE)],
     ]
     return text, keyboard(rows)
 
@@ -143,7 +143,7 @@ async def on_menu_button(update: Update, context: Context, callback: Callback) -
 
 def _time_keyboard(flow: Flow) -> InlineKeyboardMarkup:
     choices = WAKE_CHOICES if flow.step == WAKE else BED_CHOICES
-    return keyboard(time_buttons(choices, "set_time", flow.nonce))
+    return keyboard(time_buttons(choices, Action.SETTINGS_TIME, flow.nonce))
 
 
 # --- answers: typed, tapped or shared ----------------------------------------------------------
@@ -159,7 +159,7 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
             await _save_zone(update, context, found.zone, found.country)
             return
         message, markup = zone_choices(
-            content, text[:64], found.suggestions, "set_zone", flow.nonce
+            content, text[:64], found.suggestions, Action.SETTINGS_ZONE, flow.nonce
         )
         await ask(update, context, flow, message, markup)
     elif flow.step == COUNTRY:
@@ -233,7 +233,7 @@ async def _country_prompt(
     svc = services(context)
     profile = await svc.store.get_profile(user_id_of(update))
     zone = profile.zone if profile else None
-    return country_question(svc.content, zone, "set_country", flow.nonce, query)
+    return country_question(svc.content, zone, Action.SETTINGS_COUNTRY, flow.nonce, query)
 
 
 async def on_time_button(update: Update, context: Context, callback: Callback) -> None:
@@ -271,7 +271,7 @@ async def _save_zone(update: Update, context: Context, zone: str, country: str |
     if country_of(saved[0]) is None:  # not certain: ask, in place of the menu
         flow = saved[1].model_copy(update={"step": COUNTRY})
         await svc.store.set_flow(user_id_of(update), flow)
-        text, markup = country_question(svc.content, zone, "set_country", flow.nonce)
+        text, markup = country_question(svc.content, zone, Action.SETTINGS_COUNTRY, flow.nonce)
         await send(update, context, text, markup)
         return
     await _say_saved(update, context, saved)
@@ -330,12 +330,15 @@ async def _say_saved(update: Update, context: Context, saved: tuple[Profile, Flo
     await send(update, context, f"{content.ui.settings_updated}\n\n{text}", markup)
 
 
-COMMANDS = {"settings": on_settings}
-CALLBACKS = {
-    "set_menu": on_menu_button,
-    "set_zone": on_zone_button,
-    "set_country": on_country_button,
-    "set_time": on_time_button,
-}
-TEXT_STEPS: dict[FlowKind, TextHandler] = {FlowKind.SETTINGS: on_text}
-LOCATION_STEPS: dict[FlowKind, TextHandler] = {FlowKind.SETTINGS: on_location}
+FEATURE = Feature(
+    name=__name__,
+    commands={"settings": on_settings},
+    callbacks={
+        Action.SETTINGS_MENU: on_menu_button,
+        Action.SETTINGS_ZONE: on_zone_button,
+        Action.SETTINGS_COUNTRY: on_country_button,
+        Action.SETTINGS_TIME: on_time_button,
+    },
+    text_steps={FlowKind.SETTINGS: on_text},
+    location_steps={FlowKind.SETTINGS: on_location},
+)

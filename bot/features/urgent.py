@@ -16,7 +16,6 @@ from redis.exceptions import RedisError
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.escalation import (
-    SAFE,
     SIGNS_DONE,
     SIGNS_NONE,
     escalate,
@@ -29,8 +28,9 @@ from bot.chat.escalation import (
     toggled,
 )
 from bot.chat.replies import answer, edit, send, user_id_of
+from bot.chat.router import Feature
 from bot.core.context import Context, services
-from bot.domain.callbacks import Callback
+from bot.domain.callbacks import Action, Callback
 from bot.domain.country import country_of
 from bot.domain.models import Assessment, CheckIn, Level, Profile, Reason, SignReport
 from bot.domain.today import today_of
@@ -41,8 +41,6 @@ from bot.views.keyboards import button, keyboard
 
 log = logging.getLogger(__name__)
 
-SIGN = "ur_sign"
-SOS = "ur_sos"
 # A person's history as urgent needs it: profile, check-ins, earlier reports.
 History = tuple[Profile | None, list[CheckIn], list[SignReport]]
 
@@ -62,8 +60,8 @@ async def on_urgent_open(update: Update, context: Context, callback: Callback) -
 
 def _view(content: Content, ticked: Sequence[str]) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
-        [button(content.ui.urgent_emergency_button, SOS)],
-        *sign_rows(content, ticked, SIGN, str(signs_to_mask(ticked))),
+        [button(content.ui.urgent_emergency_button, Action.URGENT_SOS)],
+        *sign_rows(content, ticked, Action.URGENT_SIGN, str(signs_to_mask(ticked))),
     ]
     return content.ui.urgent_intro, keyboard(rows)
 
@@ -166,12 +164,13 @@ def _chat_id(update: Update) -> int:
     return chat.id if chat is not None else user_id_of(update)
 
 
-COMMANDS = {"urgent": on_urgent}
-CALLBACKS = {
-    "urgent_open": on_urgent_open,
-    SIGN: on_sign,
-    SOS: on_sos,
-    SAFE: on_safe,
-}
-TEXT_STEPS: dict[object, object] = {}
-LOCATION_STEPS: dict[object, object] = {}
+FEATURE = Feature(
+    name=__name__,
+    commands={"urgent": on_urgent},
+    callbacks={
+        Action.URGENT_OPEN: on_urgent_open,
+        Action.URGENT_SIGN: on_sign,
+        Action.URGENT_SOS: on_sos,
+        Action.SAFE: on_safe,
+    },
+)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
-from types import ModuleType
-from typing import Any, cast
+from typing import cast
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -25,7 +24,7 @@ from bot.chat import membership
 from bot.chat.errors import on_error
 from bot.chat.guards import private_chats_only
 from bot.chat.ordering import PerChatUpdateProcessor
-from bot.chat.router import Router, on_other_message, on_unknown_command
+from bot.chat.router import Router, merged, on_other_message, on_unknown_command
 from bot.core.config import Settings
 from bot.core.context import CONTEXT_TYPES, App, Context
 from bot.domain.clock import Clock, SavedClock, SystemClock
@@ -39,7 +38,10 @@ from scheduler.dispatcher import Dispatcher, DispatchSettings
 MIN_TICK = 0.05
 # How often (real seconds) a fast clock's position is saved for a restart.
 CLOCK_SAVE_SECONDS = 1.0
-FEATURES = (enrol, commands, checkin, settings_flow, data, guide, urgent, nudges, admin)
+FEATURES = tuple(
+    module.FEATURE
+    for module in (enrol, commands, checkin, settings_flow, data, guide, urgent, nudges, admin)
+)
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
@@ -81,11 +83,7 @@ def _token(settings: Settings) -> str:
 
 
 def _register(app: App) -> None:
-    router = Router(
-        _merged(lambda f: f.CALLBACKS),
-        _merged(lambda f: f.TEXT_STEPS),
-        _merged(lambda f: f.LOCATION_STEPS),
-    )
+    router = Router(FEATURES)
     # Group -2 counts every update (by type only) before anything can stop it.
     app.add_handler(TypeHandler(Update, _count_update), group=-2)
     # Group -1 runs first for every update: outside private chats nothing else may run.
@@ -94,9 +92,8 @@ def _register(app: App) -> None:
         ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     only_new = filters.UpdateType.MESSAGE  # edits of old messages are not new answers
-    for feature in FEATURES:
-        for name, callback in feature.COMMANDS.items():
-            app.add_handler(CommandHandler(name, callback, filters=only_new))
+    for name, callback in merged(FEATURES, lambda f: f.commands).items():
+        app.add_handler(CommandHandler(name, callback, filters=only_new))
     app.add_handler(CallbackQueryHandler(router.on_callback))
     app.add_handler(MessageHandler(only_new & filters.LOCATION, router.on_location))
     app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, router.on_text))
@@ -106,18 +103,7 @@ def _register(app: App) -> None:
     app.add_error_handler(on_error)
 
 
-def _merged(table: Callable[[ModuleType], Mapping[Any, Any]]) -> dict[Any, Any]:
-    """One dispatch table from every feature's; a key claimed twice is a start-up error."""
-    merged: dict[Any, Any] = {}
-    for feature in FEATURES:
-        for key, value in table(feature).items():
-            if key in merged:
-                raise ValueError(f"{feature.__name__} registers {key!r}, already registered")
-            merged[key] = value
-    return merged
-
-
-def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[Any, Any, None]]:
+def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[object, object, None]]:
     async def post_init(app: App) -> None:
         services = await runtime.open()
         app.bot_data.attach(services)
@@ -138,7 +124,7 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[Any, Any, None]]:
     return post_init
 
 
-def _post_shutdown(runtime: Runtime) -> Callable[[App], Coroutine[Any, Any, None]]:
+def _post_shutdown(runtime: Runtime) -> Callable[[App], Coroutine[object, object, None]]:
     async def post_shutdown(app: App) -> None:
         # Sends in flight finish and unstarted claims are released before Redis goes away.
         if app.bot_data.started:
@@ -201,7 +187,7 @@ def begin_shutdown(app: App) -> None:
 
 def _menu(descriptions: Mapping[str, str]) -> list[BotCommand]:
     """Every registered command, in the order content lists them, described from content."""
-    registered = {name for feature in FEATURES for name in feature.COMMANDS}
+    registered = {name for feature in FEATURES for name in feature.commands}
     return [BotCommand(name, text) for name, text in descriptions.items() if name in registered]
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardMarkup
 
+from bot.domain.callbacks import Action
 from bot.domain.models import Profile, Status
 from bot.domain.plan import PLAN_DAYS, is_paused
 from bot.domain.today import Today, friendly_date, is_enrolled, today_of
@@ -30,7 +31,12 @@ def instruction(content: Content, day: int) -> tuple[str, InlineKeyboardMarkup]:
     """A plan day's instruction with its "why this helps" and "check in" buttons."""
     ui = content.ui
     markup = keyboard(
-        [[button(ui.why_button, "why", str(day)), button(ui.checkin_button, "checkin_now")]]
+        [
+            [
+                button(ui.why_button, Action.WHY, str(day)),
+                button(ui.checkin_button, Action.CHECKIN_NOW),
+            ]
+        ]
     )
     return content.plan.day(day).morning, markup
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.callbacks import encode
+from bot.domain.callbacks import Action, encode
 
 Button = tuple[str, str]  # (label, callback data)
 
@@ -17,7 +17,7 @@ def new_nonce() -> str:
     return secrets.token_hex(3)
 
 
-def button(label: str, action: str, *args: str) -> Button:
+def button(label: str, action: Action, *args: str) -> Button:
     return (label, encode(action, *args))
 
 

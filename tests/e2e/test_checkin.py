@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.callbacks import encode
+from bot.domain.callbacks import Action, encode
 from bot.domain.models import Duration, FlowKind, TwitchLocation
 from tests.e2e.harness import START, USER, Harness
 from tests.e2e.steps import NO_EPISODES, SIGNS_DONE, SIGNS_NONE, check_in, enrol
@@ -144,7 +144,9 @@ async def test_checkin_again_mid_way_resumes_at_the_same_question(bot: Harness) 
     first = bot.last().message_id
     await bot.tap("Cheek", message_id=first)
     await bot.tap("6 to 10", message_id=first)
-    old_button = encode("ci", (await bot.store.get_flow(USER)).nonce, "longest", "seconds")  # type: ignore[union-attr]
+    flow = await bot.store.get_flow(USER)
+    assert flow is not None
+    old_button = encode(Action.CHECKIN_ANSWER, flow.nonce, "longest", "seconds")
 
     await bot.send("/checkin")  # e.g. after the bot restarted, or the message scrolled away
     resumed = bot.last()
@@ -168,11 +170,11 @@ async def test_stale_and_forged_buttons_are_answered_politely(bot: Harness) -> N
     message_id = bot.last().message_id
     nonce = (await bot.store.get_flow(USER)).nonce  # type: ignore[union-attr]
     forged = [
-        encode("ci", "zzzzzz", "where", "eyelid"),  # wrong nonce
-        encode("ci", nonce, "stress", "s1"),  # not the current question
-        encode("ci", nonce, "where", "nose"),  # no such answer
-        encode("ci", nonce, "where"),  # too few arguments
-        encode("ci_sign", nonce, "DONE"),  # not at the warning-sign step yet
+        encode(Action.CHECKIN_ANSWER, "zzzzzz", "where", "eyelid"),  # wrong nonce
+        encode(Action.CHECKIN_ANSWER, nonce, "stress", "s1"),  # not the current question
+        encode(Action.CHECKIN_ANSWER, nonce, "where", "nose"),  # no such answer
+        encode(Action.CHECKIN_ANSWER, nonce, "where"),  # too few arguments
+        encode(Action.CHECKIN_SIGN, nonce, "DONE"),  # not at the warning-sign step yet
         "1:ci:" + nonce + ":where:eyelid:extra",
         "garbage",
     ]
@@ -185,9 +187,11 @@ async def test_stale_and_forged_buttons_are_answered_politely(bot: Harness) -> N
     assert "Question 1 of 7" in text_of(bot, message_id)
 
     await check_in(bot, command=None)
-    await bot.tap_raw(encode("ci", nonce, "where", "eyelid"), message_id)  # finished flow
+    await bot.tap_raw(
+        encode(Action.CHECKIN_ANSWER, nonce, "where", "eyelid"), message_id
+    )  # finished flow
     assert bot.last_answer() == STALE
-    await bot.tap_raw(encode("ci_sign", nonce, "DONE"), message_id)
+    await bot.tap_raw(encode(Action.CHECKIN_SIGN, nonce, "DONE"), message_id)
     assert bot.last_answer() == STALE
     assert len(await bot.store.list_checkins(USER)) == 1
 

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.domain.callbacks import encode
+from bot.domain.callbacks import Action, encode
 from bot.domain.models import CheckIn, CheckInRecord, Flow, FlowKind, SignReport
 from bot.storage.store import Also
 from tests.e2e.harness import START, USER, Harness
@@ -272,7 +272,11 @@ async def test_forged_delete_buttons_delete_nothing(bot: Harness) -> None:
     await bot.send("/delete")
     message = bot.last()
 
-    for data in (encode("delete"), encode("delete", "1", "maybe"), encode("delete", "123", "yes")):
+    for data in (
+        encode(Action.DELETE),
+        encode(Action.DELETE, "1", "maybe"),
+        encode(Action.DELETE, "123", "yes"),
+    ):
         await bot.tap_raw(data, message.message_id)
         assert bot.last_answer() == STALE
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.callbacks import encode
+from bot.domain.callbacks import Action, encode
 from bot.storage.store import Store, connect
 from devtools.emulator import BotApiEmulator
 from devtools.emulator.emulator import DEFAULT_TOKEN
@@ -74,7 +74,9 @@ async def test_button_in_a_group_is_refused(bot: Harness) -> None:
     await bot.send("/start", chat_id=GROUP)
     refusal = bot.emu.last_bot_message(GROUP)
 
-    update_id = await bot.emu.tap_raw(USER, refusal.message_id, encode("consent", "yes"), GROUP)
+    update_id = await bot.emu.tap_raw(
+        USER, refusal.message_id, encode(Action.CONSENT, "yes"), GROUP
+    )
     await bot.settle(update_id)
 
     assert bot.last_answer() == FOREIGN

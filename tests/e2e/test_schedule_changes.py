@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.callbacks import encode
+from bot.domain.callbacks import Action, encode
 from bot.domain.models import Status
 from devtools.emulator import ChatMessage
 from tests.e2e.harness import USER, Harness
@@ -106,7 +106,7 @@ async def test_snooze_one_hour(bot: Harness) -> None:
     # The wind-down goes an hour before bedtime, so an hour's snooze would land on bedtime
     # itself: it is not offered, and a forged tap asking for it is refused.
     assert SNOOZE_60 not in [text for row in bot.last().button_values for text, _ in row]
-    await bot.tap_raw(encode("snooze", "evening", "20260320", "60"), bot.last().message_id)
+    await bot.tap_raw(encode(Action.SNOOZE, "evening", "20260320", "60"), bot.last().message_id)
     assert bot.last_answer() == STALE
     assert await due_at(bot) == utc("2026-03-21 07:00")
 

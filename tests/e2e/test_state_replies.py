@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bot.domain.callbacks import encode
+from bot.domain.callbacks import Action, encode
 from bot.domain.models import Flow, FlowKind, Pause, Profile, Status
 from bot.ops.app import FEATURES
 from bot.views.keyboards import keyboard
@@ -178,7 +178,7 @@ COMMANDS = list(ON_PLAN)
 
 
 def test_the_table_covers_every_state_and_every_command_in_the_menu() -> None:
-    registered = {name for feature in FEATURES for name in feature.COMMANDS}
+    registered = {name for feature in FEATURES for name in feature.commands}
     menu = registered - {"stats"}  # the operator's command is not in the people's menu
     assert set(COMMANDS) == menu
     assert all(set(replies) == menu for replies in COMMAND_REPLIES.values())
@@ -207,14 +207,14 @@ async def test_each_command_answers_true_to_the_state(
 
 # A button the bot showed in a state: (that state, its callback data).
 OLD_BUTTONS: dict[str, tuple[str, str]] = {
-    "consent": ("not enrolled", encode("consent", "yes")),
-    "wake time": ("enrolling", encode("en_time", "abc123", "0730")),
-    "yes, stop": ("before day 1", encode("stop", "yes")),
-    "check in now": ("active", encode("checkin_now")),
-    "snooze": ("active", encode("snooze", "evening", "20260319", "30")),  # last night's nudge
-    "slept": ("active", encode("sleep", "20260320", "7_8")),  # this morning's question
-    "i'm safe now": ("emergency hold", encode("safe")),
-    "carry on": ("stopped", encode("carry_on")),
+    "consent": ("not enrolled", encode(Action.CONSENT, "yes")),
+    "wake time": ("enrolling", encode(Action.ENROL_TIME, "abc123", "0730")),
+    "yes, stop": ("before day 1", encode(Action.STOP, "yes")),
+    "check in now": ("active", encode(Action.CHECKIN_NOW)),
+    "snooze": ("active", encode(Action.SNOOZE, "evening", "20260319", "30")),  # last night's nudge
+    "slept": ("active", encode(Action.SLEEP, "20260320", "7_8")),  # this morning's question
+    "i'm safe now": ("emergency hold", encode(Action.SAFE)),
+    "carry on": ("stopped", encode(Action.CARRY_ON)),
 }
 # What a tap on it says in each later state; STALE answers change nothing at all.
 TAP_REPLIES: dict[str, dict[str, str]] = {

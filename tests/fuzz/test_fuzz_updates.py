@@ -35,8 +35,8 @@ ENROLLED = USER  # an active person with a plan
 PEOPLE = (STRANGER, ENROLLED)
 GROUP, SUPERGROUP, CHANNEL = -100_111, -100_222, -100_333
 NOTHING_STORED = "Nothing from this group has been stored."
-ACTIONS = sorted({action for feature in FEATURES for action in feature.CALLBACKS})
-COMMANDS = sorted({name for feature in FEATURES for name in feature.COMMANDS}) + ["frobnicate"]
+ACTIONS = sorted({action for feature in FEATURES for action in feature.callbacks})
+COMMANDS = sorted({name for feature in FEATURES for name in feature.commands}) + ["frobnicate"]
 _query_ids = itertools.count(7_000_000_000_000_000_001)
 
 TOKEN = st.text(alphabet="abcdef0123456789ABCxyz_.+-", min_size=1, max_size=12)

@@ -1,4 +1,4 @@
-"""The callback-data codec: round trips, the 64-byte limit, and decode never raising."""
+"""The callback-data codec: the wire names, round trips, the 64-byte limit, decode never raising."""
 
 from __future__ import annotations
 
@@ -7,28 +7,73 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.domain import callbacks
-from bot.domain.callbacks import MAX_BYTES, VERSION, Callback, actions, decode, encode, matcher
+from bot.domain.callbacks import MAX_BYTES, VERSION, Action, Callback, decode, encode, is_action
 
-KNOWN = actions("ci", "cia", "tz", "day_done")
+CI, WHY, ZONE, SNOOZE = Action.CHECKIN_ANSWER, Action.WHY, Action.ENROL_ZONE, Action.SNOOZE
+KNOWN = frozenset({CI, WHY, ZONE, SNOOZE})
+# Every action's name on the wire, written out: buttons already in people's chats carry these,
+# so renaming a member is fine and changing a value is not. A new action adds a row.
+WIRE_NAMES = {
+    Action.CHECKIN_NOW: "checkin_now",
+    Action.WHY: "why",
+    Action.CHECKIN_ANSWER: "ci",
+    Action.CHECKIN_SIGN: "ci_sign",
+    Action.CHECKIN_AGAIN: "ci_again",
+    Action.CONSENT: "consent",
+    Action.CARRY_ON: "carry_on",
+    Action.ENROL_AGAIN: "en_again",
+    Action.ENROL_ZONE: "en_zone",
+    Action.ENROL_COUNTRY: "en_country",
+    Action.ENROL_TIME: "en_time",
+    Action.ENROL_ONSET: "en_onset",
+    Action.SETTINGS_MENU: "set_menu",
+    Action.SETTINGS_ZONE: "set_zone",
+    Action.SETTINGS_COUNTRY: "set_country",
+    Action.SETTINGS_TIME: "set_time",
+    Action.SLEEP: "sleep",
+    Action.SNOOZE: "snooze",
+    Action.FAQ: "faq",
+    Action.URGENT_OPEN: "urgent_open",
+    Action.URGENT_SIGN: "ur_sign",
+    Action.URGENT_SOS: "ur_sos",
+    Action.SAFE: "safe",
+    Action.STOP: "stop",
+    Action.DELETE: "delete",
+}
 
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-"
 tokens = st.text(alphabet=TOKEN_ALPHABET, min_size=1, max_size=20)
-action_names = st.from_regex(r"[a-z][a-z0-9_]{0,23}", fullmatch=True)
+
+
+def test_every_action_keeps_its_wire_name() -> None:
+    assert {action: action.value for action in Action} == WIRE_NAMES
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_every_action_round_trips_in_the_version_1_format(action: Action) -> None:
+    assert is_action(action.value)
+    data = encode(action, "a1", "b2")
+    assert data == f"1:{WIRE_NAMES[action]}:a1:b2"
+    decoded = decode(data, frozenset(Action))
+    assert decoded == Callback(1, action, ("a1", "b2"))
+    assert decoded is not None
+    assert decoded.action is action
+    assert decode(f"1:{WIRE_NAMES[action]}", {action}) == Callback(1, action)
 
 
 def test_format_is_version_action_args() -> None:
-    assert encode("ci", "3", "yes") == f"{VERSION}:ci:3:yes"
-    assert encode("ci") == f"{VERSION}:ci"
+    assert encode(CI, "3", "yes") == f"{VERSION}:ci:3:yes"
+    assert encode(CI) == f"{VERSION}:ci"
 
 
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ("1:ci", Callback(1, "ci", ())),
-        ("1:ci:3:yes", Callback(1, "ci", ("3", "yes"))),
-        ("1:tz:Europe.London", Callback(1, "tz", ("Europe.London",))),
-        ("1:tz:Etc.GMT+5", Callback(1, "tz", ("Etc.GMT+5",))),
-        ("1:day_done:-1", Callback(1, "day_done", ("-1",))),
+        ("1:ci", Callback(1, CI, ())),
+        ("1:ci:3:yes", Callback(1, CI, ("3", "yes"))),
+        ("1:en_zone:Europe.London", Callback(1, ZONE, ("Europe.London",))),
+        ("1:en_zone:Etc.GMT+5", Callback(1, ZONE, ("Etc.GMT+5",))),
+        ("1:why:-1", Callback(1, WHY, ("-1",))),
     ],
 )
 def test_decode_valid(data: str, expected: Callback) -> None:
@@ -48,6 +93,7 @@ def test_decode_valid(data: str, expected: Callback) -> None:
         "v1:ci",
         "-1:ci",
         "1:nope",  # unknown action
+        "1:checkin_now",  # a real action, but not in the known set
         "1:CI",
         "1:ci:",  # empty arg
         "1:ci::x",
@@ -75,67 +121,33 @@ def test_decode_rejects_non_strings() -> None:
 
 def test_decode_needs_the_action_in_known() -> None:
     assert decode("1:ci", frozenset()) is None
-    assert decode("1:ci", {"ci"}) == Callback(1, "ci")
+    assert decode("1:ci", {CI}) == Callback(1, CI)
 
 
 def test_exactly_64_bytes_is_allowed_and_65_is_not() -> None:
     arg = "x" * (MAX_BYTES - len("1:ci:"))
-    data = encode("ci", arg)
+    data = encode(CI, arg)
     assert len(data.encode()) == MAX_BYTES
-    assert decode(data, KNOWN) == Callback(1, "ci", (arg,))
+    assert decode(data, KNOWN) == Callback(1, CI, (arg,))
     with pytest.raises(ValueError, match="over 64"):
-        encode("ci", arg + "x")
+        encode(CI, arg + "x")
 
 
 @pytest.mark.parametrize(
-    ("action", "args"),
-    [
-        ("ci", ("a:b",)),  # the separator
-        ("ci", ("",)),
-        ("ci", ("a b",)),
-        ("ci", ("naïve",)),
-        ("ci", ("x" * 100,)),
-        ("", ()),
-        ("Ci", ()),
-        ("1ci", ()),
-        ("c:i", ()),
-        ("c-i", ()),
-        ("x" * 25, ()),
-    ],
+    "args",
+    [("a:b",), ("",), ("a b",), ("naïve",), ("x" * 100,)],  # the separator, empty, space, ...
 )
-def test_encode_rejects_bad_input(action: str, args: tuple[str, ...]) -> None:
+def test_encode_rejects_bad_args(args: tuple[str, ...]) -> None:
     with pytest.raises(ValueError, match="callback"):
-        encode(action, *args)
-
-
-@pytest.mark.parametrize("names", [("ci", "ci"), ("Bad",), ("",), ("a:b",)])
-def test_actions_declaration_is_validated(names: tuple[str, ...]) -> None:
-    with pytest.raises(ValueError, match="action"):
-        actions(*names)
-
-
-def test_callback_encode_method_round_trips() -> None:
-    cb = Callback(VERSION, "cia", ("2", "no"))
-    assert decode(cb.encode(), KNOWN) == cb
-    with pytest.raises(ValueError, match="version"):
-        Callback(VERSION + 1, "cia").encode()
-
-
-def test_matcher_suits_ptb_pattern() -> None:
-    match = matcher("ci", "cia")
-    assert match("1:ci:3")
-    assert match("1:cia")
-    assert not match("1:tz:UTC")
-    assert not match("garbage")
-    assert not match(None)
+        encode(CI, *args)
 
 
 def test_supported_versions_include_current() -> None:
     assert VERSION in callbacks.SUPPORTED_VERSIONS
 
 
-@given(action=action_names, args=st.lists(tokens, max_size=8))
-def test_round_trip_for_any_valid_args(action: str, args: list[str]) -> None:
+@given(action=st.sampled_from(Action), args=st.lists(tokens, max_size=8))
+def test_round_trip_for_any_valid_args(action: Action, args: list[str]) -> None:
     try:
         data = encode(action, *args)
     except ValueError:
@@ -145,8 +157,8 @@ def test_round_trip_for_any_valid_args(action: str, args: list[str]) -> None:
     assert decode(data, {action}) == Callback(VERSION, action, tuple(args))
 
 
-@given(action=st.text(max_size=30), args=st.lists(st.text(max_size=70), max_size=10))
-def test_encode_either_raises_value_error_or_fits(action: str, args: list[str]) -> None:
+@given(action=st.sampled_from(Action), args=st.lists(st.text(max_size=70), max_size=10))
+def test_encode_either_raises_value_error_or_fits(action: Action, args: list[str]) -> None:
     try:
         data = encode(action, *args)
     except ValueError:
