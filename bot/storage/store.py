@@ -324,10 +324,6 @@ class Store:
             return saved
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def append_checkin(self, user_id: int, record: CheckInRecord) -> None:
-        """Add a check-in after the person's earlier ones."""
-        await self._redis.rpush(person_key(user_id, CHECKINS), encode_checkin(record))
-
     async def list_checkins(self, user_id: int) -> list[CheckInRecord]:
         """The person's check-ins in the order they were made."""
         raws = await self._redis.lrange(person_key(user_id, CHECKINS), 0, -1)
@@ -413,14 +409,6 @@ class Store:
         keys = [person_key(user_id, OUTBOX)]
         args: list[str | int] = [outbox_field(slot, local_date), outcome, OUTBOX_TTL_SECONDS]
         await self._settle_send(keys=keys, args=args)
-
-    async def forget_send(self, user_id: int, slot: str, local_date: date) -> None:
-        """Drop a slot's marker so it may be sent again.
-
-        Only for a send that surely never reached Telegram (e.g. refused before the request),
-        never after an ambiguous timeout: that message may have been delivered.
-        """
-        await self._redis.hdel(person_key(user_id, OUTBOX), outbox_field(slot, local_date))
 
     async def sent_slots(self, user_id: int) -> set[str]:
         """The slots the person has outbox markers for, as "<slot>:<YYYY-MM-DD>": one per slot
