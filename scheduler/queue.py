@@ -67,10 +67,12 @@ table.insert(due, 1, score)
 return due
 """
 
-# KEYS[1] the shard, KEYS[2] its failure counts; then per member, three ARGV: the member, the
-# lease score it was claimed with, and its next score, or '' to remove it. Returns, per member,
-# 1 if the lease still held, else 0 (the member is then left exactly as it is). A completed
-# member's count of failed tries in a row starts again from zero.
+# Finish claims in one shard: complete_many() passes each claim's next due time, release() its
+# original one. KEYS[1] the shard, KEYS[2] its failure counts; ARGV in threes, one per member:
+# the member, the lease score it was claimed with, and its next score, or '' to remove it.
+# Per member, while its score still equals that lease (compared as numbers), the next score
+# replaces it (or the member is removed) and its count of failed tries in a row is deleted:
+# 1; otherwise 0, and the member is left exactly as it is. Returns those, in ARGV order.
 _COMPLETE: Final = """
 local done = {}
 for i = 1, #ARGV, 3 do

@@ -105,10 +105,14 @@ return 1
 """
 
 
-# Claim one scheduled send: KEYS[1] the person's outbox hash; ARGV[1] the field
-# "<slot>:<YYYY-MM-DD>", ARGV[2] the oldest local date to keep (ISO dates compare as strings),
-# ARGV[3] the hash's lifetime in seconds. Returns 1 for the first claim of the field, else 0
-# (and then writes nothing).
+# Claim one scheduled message for one sender. KEYS[1] the person's outbox hash; ARGV[1] the
+# message's field, "<marker>:<YYYY-MM-DD>" (outbox_field of a Due.message_marker), ARGV[2] the
+# oldest local date to keep (ISO dates compare as strings), ARGV[3] the hash's lifetime in
+# seconds, ARGV[4] the owner claiming it. Returns 0, writing nothing, when the field already
+# holds an outcome or is pending for this same owner. Otherwise the field becomes
+# "pending:<owner>", every field whose name ends in a date before ARGV[2] is dropped and the
+# hash's lifetime starts again; returns 1 when the field was new, 2 when it took over another
+# owner's pending marker (that sender died, or lost Redis, mid-send).
 _CLAIM_SEND: Final = """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current and (string.sub(current, 1, 8) ~= 'pending:' or current == 'pending:' .. ARGV[4]) then
@@ -128,8 +132,9 @@ return 1
 
 
 # Record how a claimed send ended: KEYS[1] the person's outbox hash; ARGV[1] the field, ARGV[2]
-# the outcome, ARGV[3] the hash's lifetime in seconds. Writes nothing (returns 0) once the hash
-# is gone: the person was deleted mid-send, and a late settle must not bring the key back.
+# the outcome, ARGV[3] the hash's lifetime in seconds. Returns 1 when written. Writes nothing
+# (returns 0) once the hash is gone: the person was deleted mid-send, and a late settle must not
+# bring the key back.
 _SETTLE_SEND: Final = """
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
