@@ -73,7 +73,7 @@ async def claim_complete(
 
     async def complete(claim: Claim) -> None:
         async with slots:
-            await queue.complete(claim, later)
+            await queue.complete_many([(claim, later)])
 
     seconds = []
     for _ in range(runs + 2):

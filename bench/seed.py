@@ -3,7 +3,7 @@
 Each person is a validated ``Profile`` (``model_dump_json`` under ``person_key``) in one of ~20
 weighted IANA zones with a realistic wake time and bedtime, plus their next due send in the due
 queue (``DueQueue.schedule`` queued on a pipeline). Half of them finished the 7 days and have 7
-check-ins (``Store.append_checkin``: the compact positional encoding), two morning sleep
+check-ins (``encode_checkin``: the compact row a check-in save pushes), two morning sleep
 answers, and outbox markers (``Store.settle_send``) for the days the outbox keeps; the other
 half are on plan days 1-7 with outbox markers only.
 
@@ -249,7 +249,7 @@ async def _profiles(batch: Batch, person: Person, after: datetime = SEED_NOW) ->
 async def _checkins(batch: Batch, person: Person) -> None:
     if not person.checkins:
         return
-    # What Store.append_checkin writes (RPUSH of encode_checkin), with the encoding cached:
+    # What a check-in save pushes (Also(checkin=...): RPUSH of encode_checkin), cached:
     # people who share a plan date, onset and answers share the encoded row.
     key = person_key(person.user_id, CHECKINS)
     batch.pipe.rpush(key, *checkin_rows(person))

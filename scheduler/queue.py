@@ -42,7 +42,7 @@ _FLOOR_GRACE_MS: Final = 1000
 # Lease scores are unique per shard: each claim's is at least 1 ms above the previous one while
 # that one may still be held. Otherwise a member released (or rescheduled into the past) and
 # claimed again within the same millisecond would get the very same lease score, and the first
-# claim's complete() would still match. The floor expires once the leases it protects have
+# claim's complete_many() would still match. The floor expires once the leases it protects have
 # ended, so a clock that once ran ahead (a demo) cannot stretch leases for long.
 # Scores are written as %.17g strings: Lua numbers handed to redis.call keep only 14 digits.
 _CLAIM: Final = """
@@ -67,10 +67,12 @@ table.insert(due, 1, score)
 return due
 """
 
-# KEYS[1] the shard, KEYS[2] its failure counts; then per member, three ARGV: the member, the
-# lease score it was claimed with, and its next score, or '' to remove it. Returns, per member,
-# 1 if the lease still held, else 0 (the member is then left exactly as it is). A completed
-# member's count of failed tries in a row starts again from zero.
+# Finish claims in one shard: complete_many() passes each claim's next due time, release() its
+# original one. KEYS[1] the shard, KEYS[2] its failure counts; ARGV in threes, one per member:
+# the member, the lease score it was claimed with, and its next score, or '' to remove it.
+# Per member, while its score still equals that lease (compared as numbers), the next score
+# replaces it (or the member is removed) and its count of failed tries in a row is deleted:
+# 1; otherwise 0, and the member is left exactly as it is. Returns those, in ARGV order.
 _COMPLETE: Final = """
 local done = {}
 for i = 1, #ARGV, 3 do
@@ -123,7 +125,8 @@ class Claim:
     """The score before the claim, timezone-aware UTC: when the send was due, or, for a member
     claimed again after a lease ran out, when that lease ended."""
     lease_score: float
-    """The score the claim wrote; complete() and release() only act while it is still there.
+    """The score the claim wrote; complete_many(), release() and fail() only act while it is
+    still there.
 
     At least now + lease; unique within the shard, so an old claim never matches a newer one.
     """
@@ -175,8 +178,8 @@ class DueQueue:
     async def schedule(self, user_id: int, due_at: datetime) -> None:
         """Set the person's next due send, adding or moving their entry (millisecond precision).
 
-        Moving an entry that a worker has claimed makes that worker's complete() a no-op, so the
-        new schedule wins. A parked person is back in the queue, with a clean slate.
+        Moving an entry that a worker has claimed makes that worker's complete_many() a no-op, so
+        the new schedule wins. A parked person is back in the queue, with a clean slate.
         """
         shard = self.shard_of(user_id)
         member = _member(user_id)
@@ -231,20 +234,16 @@ class DueQueue:
             for i in range(1, len(reply), 2)
         ]
 
-    async def complete(self, claim: Claim, next_due: datetime | None) -> bool:
-        """Write the next due time (None: remove the entry) if the claim's lease still holds.
-
-        Returns False when the lease was lost: the person was rescheduled, removed or claimed
-        again after the lease ran out. Nothing is changed then.
-        """
-        return await self._finish(claim, _score_arg(next_due))
-
     async def release(self, claim: Claim) -> bool:
         """Give the member back at its original due time, so another worker can take it at once.
 
         Returns False (and changes nothing) if the lease was already lost.
         """
-        return await self._finish(claim, repr(to_score(claim.due_at)))
+        (written,) = await self._complete(
+            keys=self._completion_keys(claim.shard),
+            args=_finish_args(claim, repr(to_score(claim.due_at))),
+        )
+        return bool(written)
 
     async def oldest_due(self, now: datetime) -> float:
         """How many seconds the oldest due score lags behind now (0.0 if nothing is due).
@@ -277,8 +276,12 @@ class DueQueue:
         return sum(counts)
 
     async def complete_many(self, done: Sequence[tuple[Claim, datetime | None]]) -> list[bool]:
-        """complete() for many claims: one script call per shard, not one round trip per
-        person (which was most of the cost of a busy tick)."""
+        """Write each claim's next due time (None: remove the entry) while its lease still holds.
+
+        One script call per shard, not one round trip per person (which was most of the cost of
+        a busy tick). Per claim, False when the lease was lost: the person was rescheduled,
+        removed or claimed again after the lease ran out; nothing of theirs is changed then.
+        """
         by_shard: dict[int, list[int]] = {}
         for index, (claim, _) in enumerate(done):
             by_shard.setdefault(claim.shard, []).append(index)
@@ -309,12 +312,6 @@ class DueQueue:
                 pipe.zrange(self.parked_key(shard), 0, -1)
             shards: list[list[bytes]] = await pipe.execute()
         return [int(member) for members in shards for member in members]
-
-    async def _finish(self, claim: Claim, next_score: str) -> bool:
-        (written,) = await self._complete(
-            keys=self._completion_keys(claim.shard), args=_finish_args(claim, next_score)
-        )
-        return bool(written)
 
     def _completion_keys(self, shard: int) -> list[str]:
         return [self.shard_key(shard), self.fails_key(shard)]

@@ -93,12 +93,6 @@ def next_due(profile: Profile, after: datetime) -> Due | None:
     return found
 
 
-def due_at(profile: Profile, moment: datetime) -> Due | None:
-    """The send that was due exactly at `moment`, if the profile still has one there."""
-    probe = next_due(profile, moment - timedelta(milliseconds=1))
-    return probe if probe is not None and probe.at == moment else None
-
-
 def worth_sending(due: Due, now: datetime, routine: Routine) -> bool:
     """Late sends after downtime: never in quiet hours; a morning step still goes the same
     local day; a wind-down nudge (or a snoozed one) more than EVENING_GRACE late is dropped."""

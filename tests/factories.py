@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.domain.models import CheckIn, CheckInRecord, Profile, Status
+from bot.storage.store import Also, Store
 
 
 def make_checkin(**overrides: Any) -> CheckIn:
@@ -47,3 +48,14 @@ def make_record(**overrides: Any) -> CheckInRecord:
     local_date = date(2026, 3, 19) + timedelta(days=checkin.day)
     at = datetime.combine(local_date, time(21, 0), tzinfo=UTC)
     return CheckInRecord(at=at, local_date=local_date, checkin=checkin)
+
+
+async def add_checkins(store: Store, user_id: int, *records: CheckInRecord) -> None:
+    """Store check-ins through the product's one write path: each lands with a compare-and-set
+    of the person's (unchanged) profile, so the person must have one."""
+    for record in records:
+        await store.update_profile(user_id, _unchanged, also=Also(checkin=record))
+
+
+def _unchanged(profile: Profile) -> Profile:
+    return profile

@@ -20,13 +20,12 @@ REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure's type and where it happened (never its message, which may quote the
-    person), then tell the person something went wrong, without a stack trace."""
+    """Log the whole traceback (never an exception's message, which may quote the person; the
+    log handlers redact secrets), then tell the person something went wrong, without one."""
     error = context.error
     if error is None:
         return
-    where = "".join(traceback.format_tb(error.__traceback__)[-3:])
-    log.error("update failed with %s at\n%s", type(error).__name__, where)
+    log.error("update failed with %s\n%s", type(error).__name__, _traceback_without_messages(error))
     if isinstance(error, REDIS_DOWN):
         await _drop_idle_connections(context)
     if not isinstance(update, Update):
@@ -35,6 +34,26 @@ async def on_error(update: object, context: Context) -> None:
         await _tell(update, context, _text_for(error, context))
     except TelegramError as exc:
         log.warning("could not tell the person about the failure: %s", type(exc).__name__)
+
+
+def _traceback_without_messages(error: BaseException) -> str:
+    """Every frame of the error and of the exceptions that led to it, oldest first, as Python
+    prints them, with each exception's type in place of its message."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        cause = current.__cause__
+        current = (
+            cause if cause is not None or current.__suppress_context__ else current.__context__
+        )
+    parts = [
+        "Traceback (most recent call last):\n"
+        + "".join(traceback.format_tb(exc.__traceback__))
+        + f"{type(exc).__module__}.{type(exc).__qualname__} (message withheld)\n"
+        for exc in reversed(chain)
+    ]
+    return "\nwhich led to\n\n".join(parts)
 
 
 def _text_for(error: Exception, context: Context) -> str:

@@ -11,8 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _ONE_SECOND = timedelta(seconds=1)
-# A few days cover any real-world transition (Samoa skipped a whole date in 2011).
-_SEARCH_DAYS = range(-1, 4)
 
 
 def require_aware(moment: datetime) -> None:
@@ -60,17 +58,3 @@ def _transition_between(tz: ZoneInfo, lo: datetime, hi: datetime) -> datetime:
         else:
             hi = mid
     return hi
-
-
-def next_send_instant(zone: str, wall_time: time, after: datetime) -> datetime:
-    """The first UTC instant strictly after `after` at which `zone` reads `wall_time`.
-
-    Each local date contributes one candidate (resolve_local), so the second occurrence of a
-    repeated wall time is never used: if `after` falls between the two, the next date wins.
-    """
-    today = local_now(zone, after).date()
-    for offset in _SEARCH_DAYS:
-        candidate = resolve_local(zone, today + timedelta(days=offset), wall_time)
-        if candidate > after:
-            return candidate
-    raise AssertionError(f"no {wall_time} in {zone} within days of {after}")  # pragma: no cover

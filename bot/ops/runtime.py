@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
-from telegram._utils.types import JSONDict
 from telegram.ext import BaseRateLimiter
 
 from bot.core.config import Settings
@@ -20,7 +18,7 @@ from bot.storage.store import Store, connect
 from bot.texts.content import load_content
 from content import CONTENT_ROOT
 from scheduler.queue import DueQueue
-from scheduler.ratelimit import RedisRateLimiter
+from scheduler.ratelimit import Callback, RedisRateLimiter, Result
 from scheduler.sync import QueueSync
 
 
@@ -98,13 +96,13 @@ class RuntimeRateLimiter(BaseRateLimiter[int]):
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        callback: Callback,
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
+    ) -> Result:
         limiter = self._runtime.rate_limiter
         if limiter is None:
             return await callback(*args, **kwargs)

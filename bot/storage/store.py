@@ -105,10 +105,14 @@ return 1
 """
 
 
-# Claim one scheduled send: KEYS[1] the person's outbox hash; ARGV[1] the field
-# "<slot>:<YYYY-MM-DD>", ARGV[2] the oldest local date to keep (ISO dates compare as strings),
-# ARGV[3] the hash's lifetime in seconds. Returns 1 for the first claim of the field, else 0
-# (and then writes nothing).
+# Claim one scheduled message for one sender. KEYS[1] the person's outbox hash; ARGV[1] the
+# message's field, "<marker>:<YYYY-MM-DD>" (outbox_field of a Due.message_marker), ARGV[2] the
+# oldest local date to keep (ISO dates compare as strings), ARGV[3] the hash's lifetime in
+# seconds, ARGV[4] the owner claiming it. Returns 0, writing nothing, when the field already
+# holds an outcome or is pending for this same owner. Otherwise the field becomes
+# "pending:<owner>", every field whose name ends in a date before ARGV[2] is dropped and the
+# hash's lifetime starts again; returns 1 when the field was new, 2 when it took over another
+# owner's pending marker (that sender died, or lost Redis, mid-send).
 _CLAIM_SEND: Final = """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current and (string.sub(current, 1, 8) ~= 'pending:' or current == 'pending:' .. ARGV[4]) then
@@ -128,8 +132,9 @@ return 1
 
 
 # Record how a claimed send ended: KEYS[1] the person's outbox hash; ARGV[1] the field, ARGV[2]
-# the outcome, ARGV[3] the hash's lifetime in seconds. Writes nothing (returns 0) once the hash
-# is gone: the person was deleted mid-send, and a late settle must not bring the key back.
+# the outcome, ARGV[3] the hash's lifetime in seconds. Returns 1 when written. Writes nothing
+# (returns 0) once the hash is gone: the person was deleted mid-send, and a late settle must not
+# bring the key back.
 _SETTLE_SEND: Final = """
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
@@ -324,10 +329,6 @@ class Store:
             return saved
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def append_checkin(self, user_id: int, record: CheckInRecord) -> None:
-        """Add a check-in after the person's earlier ones."""
-        await self._redis.rpush(person_key(user_id, CHECKINS), encode_checkin(record))
-
     async def list_checkins(self, user_id: int) -> list[CheckInRecord]:
         """The person's check-ins in the order they were made."""
         raws = await self._redis.lrange(person_key(user_id, CHECKINS), 0, -1)
@@ -413,14 +414,6 @@ class Store:
         keys = [person_key(user_id, OUTBOX)]
         args: list[str | int] = [outbox_field(slot, local_date), outcome, OUTBOX_TTL_SECONDS]
         await self._settle_send(keys=keys, args=args)
-
-    async def forget_send(self, user_id: int, slot: str, local_date: date) -> None:
-        """Drop a slot's marker so it may be sent again.
-
-        Only for a send that surely never reached Telegram (e.g. refused before the request),
-        never after an ambiguous timeout: that message may have been delivered.
-        """
-        await self._redis.hdel(person_key(user_id, OUTBOX), outbox_field(slot, local_date))
 
     async def sent_slots(self, user_id: int) -> set[str]:
         """The slots the person has outbox markers for, as "<slot>:<YYYY-MM-DD>": one per slot

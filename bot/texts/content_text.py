@@ -179,11 +179,6 @@ class Text:
         return core_schema.no_info_after_validator_function(self.check, handler(source))
 
 
-def text_rule(model: type[BaseModel], field: str) -> Text | None:
-    """The `Text` rule declared on `model.field` (its kind and placeholders), if any."""
-    return next((m for m in model.model_fields[field].metadata if isinstance(m, Text)), None)
-
-
 def _short_id(value: str) -> str:
     if not (1 <= len(value) <= 8 and value.isascii() and value.replace("_", "a").isalnum()):
         raise PydanticCustomError("content_id", "ids are 1 to 8 characters of a-z, 0-9 or _")

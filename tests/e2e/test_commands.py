@@ -11,7 +11,7 @@ from bot.texts.content import Content, render, render_plain
 from devtools.emulator.htmltext import parse_html
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import enrol
-from tests.factories import make_record
+from tests.factories import add_checkins, make_record
 
 FRIDAY = date(2026, 3, 20)  # the harness clock's first day: 08:00 in London
 
@@ -114,7 +114,7 @@ async def test_progress_without_check_ins(bot: Harness) -> None:
 
 async def test_progress_with_one_check_in_counts_today_as_done(bot: Harness) -> None:
     await enrol(bot)
-    await bot.store.append_checkin(USER, make_record(day=1))
+    await add_checkins(bot.store, USER, make_record(day=1))
     await bot.send("/progress")
     trend = content_of(bot).ui.trend
     assert bot.last().text == progress(bot, 1, 1, trend.not_enough_data)
@@ -122,8 +122,12 @@ async def test_progress_with_one_check_in_counts_today_as_done(bot: Harness) -> 
 
 async def test_progress_two_check_ins_on_one_day_are_not_a_trend(bot: Harness) -> None:
     await enrol(bot)
-    await bot.store.append_checkin(USER, make_record(day=1, episodes_per_day=9))
-    await bot.store.append_checkin(USER, make_record(day=1, episodes_per_day=1))
+    await add_checkins(
+        bot.store,
+        USER,
+        make_record(day=1, episodes_per_day=9),
+        make_record(day=1, episodes_per_day=1),
+    )
     await bot.send("/progress")
     assert bot.last().text == progress(bot, 1, 2, content_of(bot).ui.trend.not_enough_data)
 
@@ -143,10 +147,10 @@ async def test_progress_trend_compares_first_and_latest(
 ) -> None:
     await enrol(bot)
     bot.advance(days=3)  # day 4, before its check-in: three days done
-    await bot.store.append_checkin(USER, make_record(day=1, episodes_per_day=6))
-    await bot.store.append_checkin(USER, make_record(day=2, episodes_per_day=20))
+    first = make_record(day=1, episodes_per_day=6)
+    worst = make_record(day=2, episodes_per_day=20)
     latest = make_record(day=3, episodes_per_day=episodes, worst_duration=duration)
-    await bot.store.append_checkin(USER, latest)
+    await add_checkins(bot.store, USER, first, worst, latest)
 
     await bot.send("/progress")
     trend = getattr(content_of(bot).ui.trend, expected)
@@ -155,8 +159,8 @@ async def test_progress_trend_compares_first_and_latest(
 
 async def test_progress_after_the_plan_is_seven_of_seven(bot: Harness) -> None:
     await enrol(bot)
-    for day in range(1, 8):
-        await bot.store.append_checkin(USER, make_record(day=day, episodes_per_day=8 - day))
+    week = [make_record(day=day, episodes_per_day=8 - day) for day in range(1, 8)]
+    await add_checkins(bot.store, USER, *week)
     bot.advance(days=10)
     await bot.send("/progress")
     assert bot.last().text == progress(bot, 7, 7, content_of(bot).ui.trend.better)

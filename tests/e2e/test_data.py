@@ -13,7 +13,7 @@ from bot.domain.models import CheckIn, CheckInRecord, Flow, FlowKind, SignReport
 from bot.storage.store import Also
 from tests.e2e.harness import START, USER, Harness
 from tests.e2e.steps import documents, enrol, keyspace, pdf_text, values_of
-from tests.factories import make_record
+from tests.factories import add_checkins, make_record
 
 OTHER = 515151
 EXPORT_CAPTION = "📦 Everything I've stored about you, as a JSON file."
@@ -45,11 +45,6 @@ CSV_HEADER = [
     "caffeine_drinks",
     "stress_level",
 ]
-
-
-async def seed(bot: Harness, user: int, *records: CheckInRecord) -> None:
-    for record in records:
-        await bot.store.append_checkin(user, record)
 
 
 async def seed_report(bot: Harness, user: int) -> SignReport:
@@ -100,8 +95,8 @@ def checkin_from_row(row: dict[str, str]) -> CheckInRecord:
 
 async def test_export_sends_json_and_csv_that_match_redis(bot: Harness) -> None:
     await enrol(bot)
-    await seed(
-        bot,
+    await add_checkins(
+        bot.store,
         USER,
         make_record(day=1),
         make_record(day=2, painful=True, sleep_hours=7.25, worst_duration="minutes"),
@@ -154,8 +149,8 @@ async def test_export_never_contains_another_persons_data(bot: Harness) -> None:
     bot.emu.add_user(OTHER, first_name="Sam")
     await enrol(bot)
     await enrol(bot, zone="Europe/Berlin", user=OTHER)
-    await seed(bot, USER, make_record(day=1))
-    await seed(bot, OTHER, make_record(day=1, caffeine_drinks=97), make_record(day=2))
+    await add_checkins(bot.store, USER, make_record(day=1))
+    await add_checkins(bot.store, OTHER, make_record(day=1, caffeine_drinks=97), make_record(day=2))
     await seed_report(bot, OTHER)
 
     await bot.send("/export")
@@ -189,7 +184,7 @@ async def test_delete_confirmed_leaves_no_key_of_the_person(bot: Harness) -> Non
     bot.emu.add_user(OTHER, first_name="Sam")
     await enrol(bot, user=OTHER)
     await enrol(bot)
-    await seed(bot, USER, make_record(day=1), make_record(day=2))
+    await add_checkins(bot.store, USER, make_record(day=1), make_record(day=2))
     await seed_report(bot, USER)
     await bot.store.set_flow(USER, Flow(kind=FlowKind.SETTINGS, step="menu", nonce="abc123"))
     await bot.store.claim_send(USER, "morning", date(2026, 3, 20))
@@ -222,7 +217,7 @@ async def test_delete_confirmed_leaves_no_key_of_the_person(bot: Harness) -> Non
 
 async def test_delete_cancelled_keeps_everything(bot: Harness) -> None:
     await enrol(bot)
-    await seed(bot, USER, make_record(day=1))
+    await add_checkins(bot.store, USER, make_record(day=1))
     before = {key: await bot.redis.dump(key) for key in await keyspace(bot)}
 
     await bot.send("/delete")

@@ -13,8 +13,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from redis.asyncio import Redis
+from telegram import Update
+from telegram.ext import MessageHandler, filters
 
 from bot.core.config import Settings
+from bot.core.context import Context
 from bot.ops.logs import LIBRARY_LEVELS, REDACTED, configure_logging
 from devtools.emulator.emulator import DEFAULT_TOKEN
 from tests.e2e.harness import USER
@@ -112,6 +115,48 @@ async def test_secrets_are_redacted_in_arguments_exceptions_and_stacks(
     assert REDACTED in str(leaky[1]["exception"])
     assert "RuntimeError" in str(leaky[1]["exception"])
     assert "stack" in leaky[2]
+
+
+async def _handle(update: Update, context: Context) -> None:
+    """A handler whose failure is several calls deep and chained, and quotes the person."""
+    assert update.effective_message is not None
+    assert update.effective_user is not None
+    _look_up(update.effective_message.text or "", update.effective_user.first_name)
+
+
+def _look_up(text: str, name: str) -> None:
+    try:
+        _parse(text, name)
+    except KeyError as exc:
+        raise RuntimeError(f"could not read {text!r} from {name} (bot{DEFAULT_TOKEN})") from exc
+
+
+def _parse(text: str, name: str) -> None:
+    _innermost({}, f"{name}: {text}")
+
+
+def _innermost(answers: dict[str, str], key: str) -> None:
+    answers[key]  # noqa: B018 - the KeyError quotes the key: the person's name and words
+
+
+async def test_a_failed_update_logs_its_whole_traceback_and_never_what_it_quotes(
+    bots: Cluster, captured: io.StringIO
+) -> None:
+    bots.emu.add_user(USER, first_name=FIRST_NAME)
+    for replica in bots.replicas:  # whichever replica takes the update
+        replica.app.add_handler(MessageHandler(filters.Regex("xyzzy"), _handle), group=1)
+
+    await bots.send(TYPED)
+
+    [failed] = [e for e in _lines(captured) if str(e["message"]).startswith("update failed")]
+    logged = str(failed["message"])
+    for secret in _forbidden():
+        assert secret not in captured.getvalue(), f"{secret!r} was logged"
+    # Every frame, from the handler down to where it failed, and both exceptions of the chain.
+    for frame in ("in _handle", "in _look_up", "in _parse", "in _innermost"):
+        assert frame in logged
+    assert logged.index("builtins.KeyError") < logged.index("builtins.RuntimeError")
+    assert bots.last().text == bots.app.bot_data.services.content.ui.error_generic  # told
 
 
 def test_plain_logs_are_redacted_too(captured: io.StringIO) -> None:

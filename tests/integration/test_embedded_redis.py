@@ -22,7 +22,7 @@ from bot.storage.embedded_redis import (
     find_redis_server,
 )
 from bot.storage.store import Store, connect
-from tests.factories import make_profile, make_record
+from tests.factories import add_checkins, make_profile, make_record
 from tests.redis_server import server_version
 
 TCP_LISTEN = "0A"
@@ -62,7 +62,7 @@ async def save_and_reload(data_dir: Path) -> tuple[int, ...]:
         client = connect(server.url)
         try:
             await Store(client).save_profile(make_profile(7), expected_version=0)
-            await Store(client).append_checkin(7, make_record())
+            await add_checkins(Store(client), 7, make_record())
             version = await server_version(client)
         finally:
             await client.aclose()
@@ -76,7 +76,7 @@ async def save_and_reload(data_dir: Path) -> tuple[int, ...]:
             await client.aclose()
 
     assert profile is not None
-    assert profile.version == 1
+    assert profile.version == 2  # saved, then saved with its check-in
     assert checkins == [make_record()]
     return version
 

@@ -19,7 +19,7 @@ from bot.storage.store import (
     outbox_field,
     person_key,
 )
-from tests.factories import make_profile, make_record
+from tests.factories import add_checkins, make_profile, make_record
 
 USER = 1001
 OTHER = 2002
@@ -59,18 +59,6 @@ async def test_concurrent_claims_of_one_slot_have_exactly_one_winner(
         await other_client.aclose()
 
     assert sorted(results) == [False] * 19 + [True]
-
-
-async def test_forget_send_lets_the_slot_be_claimed_again(store: Store) -> None:
-    assert await store.claim_send(USER, "morning", DAY) is True
-    await store.claim_send(USER, "evening", DAY)
-
-    await store.forget_send(USER, "morning", DAY)
-
-    assert await store.sent_slots(USER) == {"evening:2026-03-22"}
-    assert await store.claim_send(USER, "morning", DAY) is True
-    assert await store.claim_send(USER, "morning", DAY) is False
-    await store.forget_send(OTHER, "morning", DAY)  # nothing to forget is fine
 
 
 async def test_markers_older_than_the_kept_window_are_pruned(
@@ -141,7 +129,7 @@ async def test_the_outbox_is_one_small_hash_in_the_person_slot(
 async def test_delete_person_removes_the_outbox(store: Store, redis_client: Redis) -> None:
     for user in (USER, OTHER):
         await store.save_profile(make_profile(user), expected_version=0)
-        await store.append_checkin(user, make_record())
+        await add_checkins(store, user, make_record())
         await store.claim_send(user, "morning", DAY)
 
     removed = await store.delete_person(USER)

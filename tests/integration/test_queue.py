@@ -193,9 +193,10 @@ async def test_complete_writes_the_next_due_time_while_the_lease_holds(queue: Du
     (claim,) = await queue.claim(queue.shard_of(USER), T0, limit=1, lease=LEASE)
     tomorrow = T0 + timedelta(days=1)
 
-    assert await queue.complete(claim, tomorrow) is True
+    assert await queue.complete_many([(claim, tomorrow)]) == [True]
     assert await queue.due_at(USER) == tomorrow
-    assert await queue.complete(claim, tomorrow + sec(5)) is False  # the lease is gone now
+    # the lease is gone now
+    assert await queue.complete_many([(claim, tomorrow + sec(5))]) == [False]
     assert await queue.due_at(USER) == tomorrow
 
 
@@ -205,7 +206,7 @@ async def test_complete_with_no_next_time_removes_the_member(
     await queue.schedule(USER, T0)
     (claim,) = await queue.claim(queue.shard_of(USER), T0, limit=1, lease=LEASE)
 
-    assert await queue.complete(claim, None) is True
+    assert await queue.complete_many([(claim, None)]) == [True]
 
     assert await queue.due_at(USER) is None
     assert not await redis_client.exists(queue.shard_key(queue.shard_of(USER)))
@@ -218,7 +219,7 @@ async def test_a_reschedule_during_the_send_wins_over_complete(queue: DueQueue) 
 
     await queue.schedule(USER, changed)
 
-    assert await queue.complete(claim, T0 + timedelta(days=1)) is False
+    assert await queue.complete_many([(claim, T0 + timedelta(days=1))]) == [False]
     assert await queue.due_at(USER) == changed
     assert await queue.release(claim) is False
     assert await queue.due_at(USER) == changed
@@ -231,7 +232,7 @@ async def test_a_reschedule_to_the_lease_end_still_wins(queue: DueQueue) -> None
 
     await queue.schedule(USER, changed)
 
-    assert await queue.complete(claim, None) is False
+    assert await queue.complete_many([(claim, None)]) == [False]
     assert await queue.due_at(USER) is not None
 
 
@@ -241,7 +242,7 @@ async def test_a_removal_during_the_send_is_not_undone(queue: DueQueue) -> None:
 
     await queue.remove(USER)  # /stop, or the bot was blocked
 
-    assert await queue.complete(claim, T0 + timedelta(days=1)) is False
+    assert await queue.complete_many([(claim, T0 + timedelta(days=1))]) == [False]
     assert await queue.release(claim) is False
     assert await queue.due_at(USER) is None
 
@@ -252,8 +253,8 @@ async def test_a_worker_whose_lease_ran_out_cannot_complete(queue: DueQueue) -> 
     (slow,) = await queue.claim(shard, T0, limit=1, lease=LEASE)
     (rescuer,) = await queue.claim(shard, T0 + sec(LEASE + 1), limit=1, lease=LEASE)
 
-    assert await queue.complete(slow, T0 + timedelta(days=1)) is False
-    assert await queue.complete(rescuer, T0 + timedelta(days=2)) is True
+    assert await queue.complete_many([(slow, T0 + timedelta(days=1))]) == [False]
+    assert await queue.complete_many([(rescuer, T0 + timedelta(days=2))]) == [True]
     assert await queue.due_at(USER) == T0 + timedelta(days=2)
 
 
@@ -278,8 +279,8 @@ async def test_lease_scores_are_unique_even_within_one_millisecond(queue: DueQue
     (second,) = await queue.claim(shard, T0, limit=1, lease=LEASE)
 
     assert second.lease_score > first.lease_score
-    assert await queue.complete(first, T0 + timedelta(days=1)) is False
-    assert await queue.complete(second, T0 + timedelta(days=2)) is True
+    assert await queue.complete_many([(first, T0 + timedelta(days=1))]) == [False]
+    assert await queue.complete_many([(second, T0 + timedelta(days=2))]) == [True]
     assert await queue.due_at(USER) == T0 + timedelta(days=2)
 
 
@@ -321,7 +322,7 @@ async def test_leases_compare_exactly_at_any_instant(queue: DueQueue, redis_clie
         await redis_client.delete(queue.lease_key(shard))  # lease at now + lease, not the floor
         (claim,) = await queue.claim(shard, now, limit=1, lease=lease)
         assert claim.lease_score == pytest.approx(now.timestamp() + lease, abs=0.0011)
-        assert await queue.complete(claim, now + timedelta(hours=1)) is True
+        assert await queue.complete_many([(claim, now + timedelta(hours=1))]) == [True]
 
 
 # --- many replicas ------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from bot.storage.store import (
     person_key,
     person_keys,
 )
-from tests.factories import make_profile, make_record
+from tests.factories import add_checkins, make_profile, make_record
 from tests.redis_server import RedisServer
 
 USER = 1001
@@ -191,8 +191,8 @@ async def test_checkins_append_and_list_in_order(store: Store) -> None:
     checkins = [make_record(day=day, episodes_per_day=10 - day) for day in range(1, 8)]
     checkins.append(make_record(day=7, painful=True, sleep_hours=7.25))
 
-    for checkin in checkins:
-        await store.append_checkin(USER, checkin)
+    await store.save_profile(make_profile(USER), expected_version=0)
+    await add_checkins(store, USER, *checkins)
 
     assert await store.list_checkins(USER) == checkins
     assert await store.list_checkins(OTHER) == []
@@ -203,7 +203,7 @@ async def test_delete_person_removes_every_key_and_spares_others(
 ) -> None:
     for user in (USER, OTHER):
         await store.save_profile(make_profile(user), expected_version=0)
-        await store.append_checkin(user, make_record())
+        await add_checkins(store, user, make_record())
 
     removed = await store.delete_person(USER)
 
@@ -216,7 +216,7 @@ async def test_delete_person_removes_every_key_and_spares_others(
 
 async def test_keys_are_hash_tagged_per_person(store: Store, redis_client: Redis) -> None:
     await store.save_profile(make_profile(USER), expected_version=0)
-    await store.append_checkin(USER, make_record())
+    await add_checkins(store, USER, make_record())
     await store.set_flow(USER, Flow(kind=FlowKind.CHECKIN, step="where", nonce="abc"))
     await redis_client.rpush(person_key(USER, "reports"), b"{}")
     await store.claim_send(USER, "morning", date(2026, 3, 22))
@@ -239,8 +239,8 @@ def test_unknown_key_suffix_is_refused() -> None:
 
 async def test_checkins_are_stored_compactly(store: Store, redis_client: Redis) -> None:
     checkins = [make_record(day=day, sleep_hours=6.75, caffeine_drinks=3) for day in range(1, 8)]
-    for checkin in checkins:
-        await store.append_checkin(USER, checkin)
+    await store.save_profile(make_profile(USER), expected_version=0)
+    await add_checkins(store, USER, *checkins)
     key = person_key(USER, "checkins")
 
     stored = await redis_client.lrange(key, 0, -1)
@@ -257,9 +257,11 @@ async def test_enrolled_person_with_a_week_fits_in_two_kilobytes(
     user = 7_123_456_789  # Telegram ids are now 10 digits long
     profile = make_profile(user, advised_reasons=(Reason.PAINFUL,))
     await store.save_profile(profile, expected_version=0)
-    for day in range(1, 8):
-        checkin = make_record(day=day, days_since_onset=day + 12, sleep_hours=6.25, painful=day > 3)
-        await store.append_checkin(user, checkin)
+    checkins = [
+        make_record(day=day, days_since_onset=day + 12, sleep_hours=6.25, painful=day > 3)
+        for day in range(1, 8)
+    ]
+    await add_checkins(store, user, *checkins)
 
     sizes = [await redis_client.memory_usage(key) or 0 for key in person_keys(user)]
 
@@ -281,8 +283,8 @@ async def test_redis_outage_surfaces_as_a_redis_error_and_recovers(
 
 async def test_checkin_row_round_trips_every_sign(store: Store) -> None:
     records = [make_record(day=1, **{sign: True}) for sign in WARNING_SIGN_FIELDS]
-    for record in records:
-        await store.append_checkin(USER, record)
+    await store.save_profile(make_profile(USER), expected_version=0)
+    await add_checkins(store, USER, *records)
     assert await store.list_checkins(USER) == records
 
 

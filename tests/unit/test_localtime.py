@@ -22,7 +22,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.localtime import local_now, next_send_instant, resolve_local
+from bot.domain.localtime import local_now, resolve_local
+from bot.domain.plan import SlotKind, next_slot
 
 LONDON = "Europe/London"
 NEW_YORK = "America/New_York"
@@ -34,6 +35,27 @@ ZONES = (LONDON, NEW_YORK, LORD_HOWE, KOLKATA, CHATHAM)
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def next_morning(zone: str, wall_time: time, after: datetime) -> datetime:
+    """When the scheduler's rule (plan.next_slot) next sends the morning step of a plan under
+    way, for a person who wakes at `wall_time`: the evening slots in between are skipped."""
+    bedtime = time((wall_time.hour + 12) % 24, wall_time.minute)
+    start = local_now(zone, after).date() - timedelta(days=2)
+    while True:
+        found = next_slot(
+            after,
+            zone=zone,
+            start_date=start,
+            pauses=(),
+            onset_date=None,
+            wake_time=wall_time,
+            bedtime=bedtime,
+        )
+        assert found is not None
+        slot, after = found
+        if slot.kind is SlotKind.MORNING:
+            return after
 
 
 RESOLVE_CASES = [
@@ -217,15 +239,15 @@ NEXT_CASES = [
 
 
 @pytest.mark.parametrize(("zone", "wall_time", "after", "expected"), NEXT_CASES)
-def test_next_send_instant(zone: str, wall_time: time, after: datetime, expected: datetime) -> None:
-    result = next_send_instant(zone, wall_time, after)
+def test_next_morning(zone: str, wall_time: time, after: datetime, expected: datetime) -> None:
+    result = next_morning(zone, wall_time, after)
     assert result == expected
     assert result.tzinfo is UTC
 
 
-def test_next_send_instant_accepts_after_in_any_zone() -> None:
+def test_next_morning_accepts_after_in_any_zone() -> None:
     after = datetime(2026, 3, 28, 13, 0, tzinfo=timezone(timedelta(hours=1)))  # 12:00 UTC
-    assert next_send_instant(LONDON, time(1, 30), after) == utc(2026, 3, 29, 1)
+    assert next_morning(LONDON, time(1, 30), after) == utc(2026, 3, 29, 1)
 
 
 ZONE_CHANGE_CASES = [
@@ -240,11 +262,11 @@ ZONE_CHANGE_CASES = [
 
 @pytest.mark.parametrize(("zone", "expected"), ZONE_CHANGE_CASES)
 def test_change_of_zone_changes_instant(zone: str, expected: datetime) -> None:
-    assert next_send_instant(zone, time(7), utc(2026, 6, 1)) == expected
+    assert next_morning(zone, time(7), utc(2026, 6, 1)) == expected
 
 
 def test_zone_change_instants_all_differ() -> None:
-    results = {next_send_instant(zone, time(7), utc(2026, 6, 1)) for zone in ZONES}
+    results = {next_morning(zone, time(7), utc(2026, 6, 1)) for zone in ZONES}
     assert len(results) == len(ZONES)
 
 
@@ -273,9 +295,9 @@ def test_local_now_rejects_naive() -> None:
         local_now(LONDON, NAIVE)
 
 
-def test_next_send_instant_rejects_naive() -> None:
+def test_next_morning_rejects_naive() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        next_send_instant(LONDON, time(7), NAIVE)
+        next_morning(LONDON, time(7), NAIVE)
 
 
 @given(
@@ -310,8 +332,8 @@ def test_resolve_local_reads_the_wall_time_or_is_the_transition(
     ),
     minute=st.integers(0, 24 * 60 - 1),
 )
-def test_next_send_instant_is_strictly_after_and_within_a_day_or_so(
+def test_next_morning_is_strictly_after_and_within_a_day_or_so(
     zone: str, after: datetime, minute: int
 ) -> None:
-    result = next_send_instant(zone, time(minute // 60, minute % 60), after)
+    result = next_morning(zone, time(minute // 60, minute % 60), after)
     assert after < result <= after + timedelta(hours=26)
