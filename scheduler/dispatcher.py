@@ -289,8 +289,9 @@ class Dispatcher:
         The guarantee, per message: one that Telegram confirmed is never sent again, even if
         Redis was away when it was confirmed (the marker is written from memory at the next
         tick, before anything is claimed). The one message in flight when its sender *dies*
-        is sent again by whoever takes the person over after the lease: at least once, twice
-        only if Telegram had taken it. A timeout is never resent: at most once.
+        is sent again by whoever takes the person over after the lease, with a fresh budget of
+        MAX_ATTEMPTS calls: at least once, twice only if Telegram had taken it. A timeout is
+        never resent: at most once.
         """
         result = "duplicate"
         for index, message in enumerate(messages):
