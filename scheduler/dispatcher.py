@@ -26,14 +26,21 @@ from bot.domain.pseudonym import pseudonym
 from bot.storage.store import CorruptProfileError, Store
 from bot.texts.content import Content
 from scheduler.queue import Claim, DueQueue
-from scheduler.ratelimit import PRIORITY_BULK
+from scheduler.ratelimit import PRIORITY_BULK, retry_after_seconds
 from scheduler.render import Outgoing, render_due
 from scheduler.timing import Due, next_due, routine_of, worth_sending
 
 log = logging.getLogger(__name__)
 
-# Waits between attempts after a 5xx or a network error; then the send is given up, loudly.
-BACKOFF_SECONDS = (1.0, 4.0, 15.0)
+# The one retry policy of a scheduled message (ARCHITECTURE §5): at most MAX_ATTEMPTS sendMessage
+# calls by the sender holding its outbox marker, whatever fails. After a 429 the next attempt
+# waits Telegram's retry_after (the rate limiter pauses every replica for as long, and retries
+# nothing itself); after a 5xx or a network error it waits BACKOFF_SECONDS[attempt - 1]. A 429
+# asking for more than MAX_RETRY_AFTER seconds, or a failure of the last attempt, gives the
+# message up, loudly. A timeout is never retried.
+MAX_ATTEMPTS = 4
+BACKOFF_SECONDS = (1.0, 4.0, 15.0)  # one wait before each attempt after the first
+MAX_RETRY_AFTER = 30.0
 _MAX_PENDING = 8  # sends looked at per claim: a day has at most three
 # A person whose handling raises is tried again after 30 s, then 1, 2 and 4 minutes; the fifth
 # failure in a row parks them (out of the queue, shown by /stats). The waits add up to 7.5
@@ -57,10 +64,10 @@ class Outcome(Enum):
 @dataclass(frozen=True)
 class DispatchSettings:
     batch: int = 200  # members claimed per shard per tick
-    # Seconds a claim is held before another worker may take it over. Longer than any one send
-    # can take (retries wait 1 + 4 + 15 s, flood-limit waits a little more), so a slow sender is
-    # never mistaken for a dead one; short enough that a dead one's wind-down nudge is still
-    # within its 30-minute grace when another worker picks it up.
+    # Seconds a claim is held before another worker may take it over. Longer than a slot's sends
+    # can take (per message at most 3 retry waits of at most MAX_RETRY_AFTER, 90 s; a morning
+    # has two), so a slow sender is never mistaken for a dead one; short enough that a dead
+    # one's wind-down nudge is still within its 30-minute grace when another worker picks it up.
     lease: float = 300.0
     concurrency: int = 50  # sends in flight at once in one process
 
@@ -282,8 +289,9 @@ class Dispatcher:
         The guarantee, per message: one that Telegram confirmed is never sent again, even if
         Redis was away when it was confirmed (the marker is written from memory at the next
         tick, before anything is claimed). The one message in flight when its sender *dies*
-        is sent again by whoever takes the person over after the lease: at least once, twice
-        only if Telegram had taken it. A timeout is never resent: at most once.
+        is sent again by whoever takes the person over after the lease, with a fresh budget of
+        MAX_ATTEMPTS calls: at least once, twice only if Telegram had taken it. A timeout is
+        never resent: at most once.
         """
         result = "duplicate"
         for index, message in enumerate(messages):
@@ -321,39 +329,42 @@ class Dispatcher:
             del self._unsettled[key]
 
     async def _send(self, chat_id: int, message: Outgoing) -> Outcome:
-        """One message, with retries for 5xx and network errors; never twice after a timeout."""
-        for attempt, wait in enumerate((0.0, *BACKOFF_SECONDS)):
-            if wait:
-                await self._clock.sleep(wait)
+        """One message under the retry policy above: at most MAX_ATTEMPTS calls, a 429 waited
+        out for its retry_after, a 5xx or network error backed off; never twice after a timeout."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                await self._bot.send_message(
-                    chat_id,
-                    message.text,
-                    reply_markup=message.markup,
-                    rate_limit_args=PRIORITY_BULK,
-                )
-            except Forbidden:
-                self._on_send("forbidden")
-                return Outcome.BLOCKED
-            except TimedOut:
-                # sendMessage has no idempotency key: it may have arrived. Do not resend.
-                log.warning("scheduled send timed out; not resending (it may have arrived)")
-                self._on_send("timeout")
-                return Outcome.AMBIGUOUS
-            except BadRequest as exc:
-                log.error("scheduled send refused by Telegram: %s", exc.message)
-                self._on_send("error")
-                return Outcome.FAILED
+                return await self._attempt(chat_id, message)
             except (RetryAfter, NetworkError) as exc:
-                log.warning(
-                    "scheduled send failed (attempt %d): %s", attempt + 1, type(exc).__name__
-                )
-                self._on_send("retry" if attempt < len(BACKOFF_SECONDS) else "error")
-                continue
-            self._on_send("ok")
-            return Outcome.SENT
-        log.error("scheduled send given up after %d attempts", len(BACKOFF_SECONDS) + 1)
+                wait = _retry_wait(exc, attempt)
+                log.warning("scheduled send failed (attempt %d): %s", attempt, type(exc).__name__)
+                if wait is None:
+                    break
+                self._on_send("retry")
+                await self._clock.sleep(wait)
+        self._on_send("error")
+        log.error("scheduled send given up after %d attempts", attempt)
         return Outcome.FAILED
+
+    async def _attempt(self, chat_id: int, message: Outgoing) -> Outcome:
+        """One sendMessage call; a 429, 5xx or network error is raised for _send to decide."""
+        try:
+            await self._bot.send_message(
+                chat_id, message.text, reply_markup=message.markup, rate_limit_args=PRIORITY_BULK
+            )
+        except Forbidden:
+            self._on_send("forbidden")
+            return Outcome.BLOCKED
+        except TimedOut:
+            # sendMessage has no idempotency key: it may have arrived. Do not resend.
+            log.warning("scheduled send timed out; not resending (it may have arrived)")
+            self._on_send("timeout")
+            return Outcome.AMBIGUOUS
+        except BadRequest as exc:
+            log.error("scheduled send refused by Telegram: %s", exc.message)
+            self._on_send("error")
+            return Outcome.FAILED
+        self._on_send("ok")
+        return Outcome.SENT
 
     async def _mark_inactive(self, user_id: int) -> None:
         """The person blocked the bot: stop everything for them (the listener unschedules)."""
@@ -364,6 +375,16 @@ class Dispatcher:
 
 def _ignore(outcome: str) -> None:
     """The default send observer: nobody counts."""
+
+
+def _retry_wait(error: RetryAfter | NetworkError, attempt: int) -> float | None:
+    """Seconds to wait before the attempt after `attempt` failed with `error`; None: give up."""
+    if attempt >= MAX_ATTEMPTS:
+        return None
+    if isinstance(error, RetryAfter):
+        seconds = retry_after_seconds(error)
+        return seconds if seconds <= MAX_RETRY_AFTER else None
+    return BACKOFF_SECONDS[attempt - 1]
 
 
 def _pending(profile: Profile, since: datetime, now: datetime) -> Iterator[Due]:

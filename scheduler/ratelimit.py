@@ -186,9 +186,15 @@ class RedisRateLimiter(BaseRateLimiter[int]):
     """Throttles new messages with token buckets in Redis, shared by every replica.
 
     Pass ``rate_limit_args=PRIORITY_BULK`` for scheduled sends; anything else is interactive.
-    A ``RetryAfter`` pauses every replica for ``retry_after`` and the call is retried up to
-    ``max_retries`` times, then re-raised. Redis errors propagate (see the module docstring).
-    The Redis client belongs to the caller: ``shutdown`` does not close it.
+    A ``RetryAfter`` always pauses every replica for ``retry_after``. Who tries again differs:
+
+    * an interactive reply is retried here, after the pause, up to ``max_retries`` times, then
+      the ``RetryAfter`` is re-raised (to the bot's error handler);
+    * a scheduled send is never retried here: the ``RetryAfter`` goes straight back to the
+      dispatcher, the one place that decides a scheduled message's attempts (ARCHITECTURE §5).
+
+    Redis errors propagate (see the module docstring). The Redis client belongs to the caller:
+    ``shutdown`` does not close it.
     """
 
     __slots__ = ("_clock", "_enabled", "_limits", "_max_retries", "_pause", "_redis", "_take")
@@ -236,20 +242,20 @@ class RedisRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
-        """Wait for a token (new messages only), call Telegram, and ride out 429s."""
+        """Wait for a token (new messages only), call Telegram, and pause everyone on a 429."""
         if not self._enabled or endpoint.lower() not in LIMITED_METHODS:
             return await callback(*args, **kwargs)
         target = _chat_of(data)
         priority = _priority_of(rate_limit_args)
-        for attempt in range(self._max_retries + 1):
+        retries = self._max_retries if priority is Priority.INTERACTIVE else 0
+        for attempt in range(retries + 1):
             await self.acquire(target, priority)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 # Even a call that gives up pauses the others: Telegram asked the bot to stop.
-                await self.pause_for(_seconds(exc.retry_after))
-                if attempt == self._max_retries:
-                    _LOGGER.error("429 from Telegram after %d retries; giving up", attempt)
+                await self.pause_for(retry_after_seconds(exc))
+                if attempt == retries:
                     raise
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -280,13 +286,6 @@ class RedisRateLimiter(BaseRateLimiter[int]):
         """Drop a chat's bucket now, e.g. when the person deletes their data: its key names
         the chat, and it would otherwise linger until its TTL."""
         await self._redis.delete(chat_key(chat_id))
-
-    async def paused_for(self) -> float:
-        """Seconds of clock time until sending resumes (0 when not paused)."""
-        raw = await self._redis.get(PAUSE_KEY)
-        if raw is None:
-            return 0.0
-        return max(0, int(raw) - self._now_us()) / _MICROS
 
     def _now_us(self) -> int:
         return (self._clock.now() - _EPOCH) // timedelta(microseconds=1)
@@ -341,11 +340,12 @@ def _chat_of(data: dict[str, Any]) -> int | str:
         return str(chat_id)
 
 
-def _seconds(retry_after: int | timedelta) -> float:
+def retry_after_seconds(error: RetryAfter) -> float:
+    """The seconds a 429 asks the bot to wait."""
     # PTB 22 gives a timedelta when PTB_TIMEDELTA is set (the bot sets it), an int otherwise.
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)
+    if isinstance(error.retry_after, timedelta):
+        return error.retry_after.total_seconds()
+    return float(error.retry_after)
 
 
 def _priority_of(rate_limit_args: int | None) -> Priority:

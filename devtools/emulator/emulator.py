@@ -188,10 +188,17 @@ class BotApiEmulator:
     # faults and limits -------------------------------------------------------------
 
     def inject_fault(
-        self, method: str, *, chat_id: int | None = None, kind: FaultKind | str, times: int = 1
+        self,
+        method: str,
+        *,
+        chat_id: int | None = None,
+        kind: FaultKind | str,
+        times: int = 1,
+        retry_after: int = 1,
     ) -> None:
-        """Make the next `times` calls of `method` (to `chat_id`, if given) fail as `kind`."""
-        self._core.faults.add(method, chat_id, FaultKind(kind), times)
+        """Make the next `times` calls of `method` (to `chat_id`, if given) fail as `kind`
+        (`retry_after`: the seconds a `flood` fault's 429 asks for)."""
+        self._core.faults.add(method, chat_id, FaultKind(kind), times, retry_after)
 
     def clear_faults(self) -> None:
         self._core.faults.clear()

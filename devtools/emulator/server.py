@@ -10,8 +10,14 @@ from aiohttp import web
 from devtools.emulator.api_bot import BOT_METHODS
 from devtools.emulator.api_messages import MESSAGE_METHODS, Handler
 from devtools.emulator.core import Core
-from devtools.emulator.errors import METHOD_NOT_FOUND, UNAUTHORIZED, ApiError, forbidden
-from devtools.emulator.faults import FaultKind
+from devtools.emulator.errors import (
+    METHOD_NOT_FOUND,
+    UNAUTHORIZED,
+    ApiError,
+    forbidden,
+    too_many_requests,
+)
+from devtools.emulator.faults import Fault, FaultKind
 from devtools.emulator.params import Params, read_params
 
 METHODS: dict[str, Handler] = {**BOT_METHODS, **MESSAGE_METHODS}
@@ -87,8 +93,11 @@ class ApiServer:
             return _error(error)
 
     async def _faulty(
-        self, fault: FaultKind, handler: Handler, params: Params, request: web.Request
+        self, injected: Fault, handler: Handler, params: Params, request: web.Request
     ) -> web.StreamResponse:
+        fault = injected.kind
+        if fault is FaultKind.FLOOD:
+            raise too_many_requests(injected.retry_after)
         if fault is FaultKind.FORBIDDEN:
             raise forbidden("bot was blocked by the user")
         if fault is FaultKind.SERVER_ERROR:

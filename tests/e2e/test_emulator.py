@@ -526,6 +526,15 @@ async def test_server_error_fault(bot: Bot, emu: BotApiEmulator) -> None:
     assert [m.text for m in emu.chat(USER)] == ["kept"]
 
 
+async def test_flood_fault_answers_429_with_its_retry_after(bot: Bot, emu: BotApiEmulator) -> None:
+    emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.FLOOD, retry_after=7)
+    with pytest.raises(RetryAfter) as refused:
+        await bot.send_message(USER, "lost")
+    assert refused.value.retry_after in (7, timedelta(seconds=7))
+    await bot.send_message(USER, "kept")
+    assert [m.text for m in emu.chat(USER)] == ["kept"]
+
+
 async def test_timeout_fault_delivers_but_never_answers(emu: BotApiEmulator) -> None:
     emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.TIMEOUT)
     request = HTTPXRequest(read_timeout=0.2)

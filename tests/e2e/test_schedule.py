@@ -297,8 +297,7 @@ async def test_a_403_on_a_scheduled_send_marks_the_person_inactive(bot: Harness)
 EARLY_RISERS = range(5001, 5021)
 # Telegram stricter than the limiter expects: one message per 4 s per chat, so every second
 # message of a morning (the sleep question right after the instruction) meets a 429
-# retry_after=4. Without the shared pause the dispatcher's own backoff (1 s, then 4 s) would
-# land it 5 s after the instruction instead.
+# retry_after=4, which the dispatcher waits out (ARCHITECTURE §5) while every replica pauses.
 STRICT = RateLimits(per_chat_rate=0.25, per_chat_burst=1.0, global_rate=30.0, global_burst=30.0)
 
 
@@ -333,8 +332,8 @@ async def test_a_storm_of_429s_pauses_sending_and_loses_nothing(limited_bot: Har
     # one shard may find the pause already set by the other.
     assert sum(refused.values()) >= 12
     # Nothing is sent while a pause holds: every send is at 07:00 or at the end of a pause,
-    # a whole number of retry_after periods later. The dispatcher's own backoff (1 s, 4 s)
-    # would put some at odd seconds.
+    # a whole number of retry_after periods later (a 5xx-style backoff, 1 s then 4 s, would
+    # put some at odd seconds).
     dates = sorted(m.date for pair in sent.values() for m in pair)
     assert {(d - utc("2026-03-21 07:00")).total_seconds() % 4 for d in dates} == {0.0}
     pause_until = int(await bot.redis.get(PAUSE_KEY) or 0)

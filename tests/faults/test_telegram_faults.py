@@ -1,6 +1,8 @@
-"""Telegram failing on scheduled sends: 5xx and dropped connections are retried with backoff;
-a timeout is ambiguous (the message may have arrived) and is never resent; a send that keeps
-failing is given up loudly, and the next slot still goes.
+"""Telegram failing on scheduled sends: 5xx and dropped connections are retried with backoff,
+429s after their retry_after, all within one bound of attempts per message (the dispatcher's
+MAX_ATTEMPTS, whether or not the Redis rate limiter is on); a timeout is ambiguous (the message
+may have arrived) and is never resent; a send that keeps failing is given up loudly, and the next
+slot still goes.
 
 The bot runs with a 0.5 s read timeout so the emulator's `timeout` fault (the message is
 delivered, the answer never comes) turns into python-telegram-bot's TimedOut quickly. The
@@ -20,8 +22,9 @@ from redis.asyncio import Redis
 
 from bot.ops.app import build_application, running
 from bot.storage.store import OUTBOX, Store, person_key
-from devtools.emulator import BotApiEmulator, FaultKind
+from devtools.emulator import BotApiEmulator, FaultKind, RecordedRequest
 from devtools.manual_clock import ManualClock
+from scheduler.dispatcher import MAX_ATTEMPTS, MAX_RETRY_AFTER, TickStats
 from tests.e2e.harness import START, USER, Harness, settings_for
 from tests.e2e.steps import chat_sends, enrol, headline, sent_since, walk
 
@@ -35,12 +38,15 @@ READ_TIMEOUT = 0.5
 
 
 @asynccontextmanager
-async def impatient_bot(redis_url: str, redis: Redis) -> AsyncIterator[Harness]:
+async def impatient_bot(
+    redis_url: str, redis: Redis, *, rate_limit: bool = False
+) -> AsyncIterator[Harness]:
     """The e2e harness, but the bot waits only READ_TIMEOUT seconds for Telegram's answer."""
     clock = ManualClock(START)
     async with BotApiEmulator(clock) as emu:
         emu.add_user(USER, first_name="Robin")
-        app = build_application(settings_for(emu, redis_url), clock=clock)
+        settings = settings_for(emu, redis_url).model_copy(update={"rate_limit": rate_limit})
+        app = build_application(settings, clock=clock)
         # No setting for it (production keeps PTB's 5 s); the test shortens the HTTP client's.
         app.bot.request._client.timeout = httpx.Timeout(5.0, read=READ_TIMEOUT)  # type: ignore[attr-defined]
         async with running(app):
@@ -56,6 +62,16 @@ async def impatient_bot(redis_url: str, redis: Redis) -> AsyncIterator[Harness]:
 async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
     async with impatient_bot(redis_url, redis_client) as harness:
         await enrol(harness)  # London, Friday 08:00: day 1 today, next send 22:00
+        yield harness
+
+
+@pytest.fixture(params=[True, False], ids=["limiter_on", "limiter_off"])
+async def either_bot(
+    redis_url: str, redis_client: Redis, request: pytest.FixtureRequest
+) -> AsyncIterator[Harness]:
+    """The bot with and without the Redis rate limiter: the retry bound is the same."""
+    async with impatient_bot(redis_url, redis_client, rate_limit=request.param) as harness:
+        await enrol(harness)
         yield harness
 
 
@@ -165,3 +181,111 @@ async def test_after_a_timed_out_instruction_the_sleep_question_still_goes(bot: 
         "ambiguous",
         "sent",
     )
+
+
+# --- one retry contract: 429s, 5xx and timeouts share one bound per message --------------------
+
+
+def attempts_at(bot: Harness) -> list[float]:
+    """Seconds after EVENING of every sendMessage to Robin from now on, as Telegram sees them."""
+    seen: list[float] = []
+
+    def record(request: RecordedRequest) -> None:
+        to_robin = str(request.params.get("chat_id")) == str(USER)
+        if request.method.lower() == "sendmessage" and to_robin:
+            seen.append((bot.clock.now() - EVENING).total_seconds())
+
+    bot.emu.observe(record)
+    return seen
+
+
+async def evening_tick(bot: Harness) -> tuple[TickStats, list[float]]:
+    await walk(bot, EVENING - timedelta(minutes=1))
+    seen = attempts_at(bot)
+    bot.clock.set(EVENING)
+    return await bot.tick(), seen
+
+
+def given_up(caplog: pytest.LogCaptureFixture) -> list[str]:
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    return [text for text in errors if text.startswith("scheduled send given up")]
+
+
+async def test_a_429_storm_stops_at_the_bound_and_waits_out_each_retry_after(
+    either_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Before: the rate limiter retried each 429 three times inside each of the dispatcher's
+    four attempts (up to 16 calls), or, without it, the dispatcher waited 1/4/15 s whatever
+    Telegram asked."""
+    bot = either_bot
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.FLOOD, times=20, retry_after=3)
+
+    stats, seen = await evening_tick(bot)
+
+    assert stats.outcomes == {"failed": 1}
+    assert len(seen) == MAX_ATTEMPTS == 4
+    assert seen == [0.0, 3.0, 6.0, 9.0]  # each attempt exactly one retry_after after the last
+    assert given_up(caplog) == ["scheduled send given up after 4 attempts"]
+    assert (await outbox(bot))["evening#0:2026-03-20"] == "failed"
+    bot.emu.clear_faults()
+    await walk(bot, EVENING + timedelta(hours=1))
+    assert len(seen) == 4  # given up for good: not tried again later
+
+
+async def test_429s_then_success_arrive_once_after_their_retry_after(either_bot: Harness) -> None:
+    bot = either_bot
+    before = len(bot.messages())
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.FLOOD, times=2, retry_after=3)
+
+    stats, seen = await evening_tick(bot)
+
+    assert stats.outcomes == {"sent": 1}
+    assert seen == [0.0, 3.0, 6.0]
+    (nudge,) = sent_since(bot, before)
+    assert (headline(nudge), nudge.date) == (WIND_DOWN, EVENING + timedelta(seconds=6))
+    assert (await outbox(bot))["evening#0:2026-03-20"] == "sent"
+
+
+async def test_429s_and_5xx_share_one_bound(
+    either_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """502, 429, 502, 429: four attempts in all, each wait the one its failure asks for."""
+    bot = either_bot
+    for kind in (FaultKind.SERVER_ERROR, FaultKind.FLOOD) * 2:
+        bot.emu.inject_fault("sendMessage", chat_id=USER, kind=kind, retry_after=3)
+
+    stats, seen = await evening_tick(bot)
+
+    assert stats.outcomes == {"failed": 1}
+    assert seen == [0.0, 1.0, 1.0 + 3, 1.0 + 3 + 15]
+    assert given_up(caplog) == ["scheduled send given up after 4 attempts"]
+
+
+async def test_a_429_asking_for_too_long_gives_the_message_up_at_once(
+    either_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Waiting longer would hold the person's claim past what its lease allows for."""
+    bot = either_bot
+    too_long = int(MAX_RETRY_AFTER) + 1
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.FLOOD, retry_after=too_long)
+
+    stats, seen = await evening_tick(bot)
+
+    assert (stats.outcomes, seen) == ({"failed": 1}, [0.0])
+    assert given_up(caplog) == ["scheduled send given up after 1 attempts"]
+
+
+async def test_a_timeout_after_a_429_is_still_never_resent(either_bot: Harness) -> None:
+    bot = either_bot
+    before = len(bot.messages())
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.FLOOD, retry_after=3)
+    bot.emu.inject_fault("sendMessage", chat_id=USER, kind=FaultKind.TIMEOUT)
+
+    stats, seen = await evening_tick(bot)
+    bot.emu.release_hung()
+
+    assert (stats.outcomes, seen) == ({"ambiguous": 1}, [0.0, 3.0])
+    assert (await outbox(bot))["evening#0:2026-03-20"] == "ambiguous"
+    await walk(bot, NEXT_EVENING - timedelta(minutes=1))
+    assert [headline(m) for m in sent_since(bot, before)].count(WIND_DOWN) == 1
+    assert len(seen) == 2 + 2  # the 429 and the timeout; then only Saturday's morning pair

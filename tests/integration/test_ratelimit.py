@@ -25,6 +25,7 @@ from scheduler.ratelimit import (
 from tests.redis_server import RedisServer
 
 START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
+MICROS = 1_000_000
 MakeLimiter = Callable[..., RedisRateLimiter]
 
 
@@ -242,7 +243,7 @@ async def test_a_429_seen_by_one_replica_pauses_the_other(
     with pytest.raises(RetryAfter):
         await send(first, telegram, 1)
     assert elapsed(clock) == 0
-    assert await second.paused_for() == 5.0
+    assert await second.try_acquire(2) == 5 * MICROS
 
     await send(second, telegram, 2)  # another chat, another replica
     assert telegram.calls[-1] - START == timedelta(seconds=5)
@@ -251,9 +252,9 @@ async def test_a_429_seen_by_one_replica_pauses_the_other(
 async def test_a_pause_never_gets_shorter(limiter: RedisRateLimiter, clock: ManualClock) -> None:
     await limiter.pause_for(10)
     await limiter.pause_for(2)
-    assert await limiter.paused_for() == 10.0
+    assert await limiter.try_acquire(1) == 10 * MICROS
     clock.advance(timedelta(seconds=11))
-    assert await limiter.paused_for() == 0.0
+    assert await limiter.try_acquire(1) == 0
 
 
 async def test_gives_up_after_max_retries_and_reraises(
@@ -265,6 +266,20 @@ async def test_gives_up_after_max_retries_and_reraises(
         await send(limiter, telegram, 1)
     assert len(telegram.calls) == 4
     assert elapsed(clock) == 6.0
+
+
+async def test_a_scheduled_send_is_never_retried_here_but_still_pauses_everyone(
+    make_limiter: MakeLimiter, telegram: Telegram, clock: ManualClock
+) -> None:
+    """The dispatcher alone decides a scheduled message's attempts (ARCHITECTURE §5): a 429 on
+    a bulk send goes straight back to it, and every replica is paused for its retry_after."""
+    limiter, other = make_limiter(max_retries=3), make_limiter()
+    telegram.errors.append(RetryAfter(timedelta(seconds=7)))
+    with pytest.raises(RetryAfter):
+        await send(limiter, telegram, 1, priority=PRIORITY_BULK)
+    assert len(telegram.calls) == 1
+    assert elapsed(clock) == 0
+    assert await other.try_acquire(2) == 7 * MICROS
 
 
 async def test_other_errors_propagate_unchanged_without_retry(
