@@ -39,7 +39,6 @@ from enum import IntEnum
 from typing import Any, Final
 
 from redis.asyncio import Redis
-from telegram._utils.types import JSONDict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
@@ -47,6 +46,8 @@ from bot.domain.clock import Clock
 
 _LOGGER = logging.getLogger(__name__)
 
+# What a Bot API call returns (PTB's own alias for it is private).
+JSONDict = dict[str, Any]
 Result = bool | JSONDict | list[JSONDict]
 Callback = Callable[..., Coroutine[Any, Any, Result]]
 

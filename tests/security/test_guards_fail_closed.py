@@ -25,7 +25,7 @@ from tests.e2e.harness import START, USER, Harness
 from tests.e2e.processes import ProcessCluster, process_cluster
 from tests.e2e.replicas import Cluster, cluster
 from tests.e2e.steps import check_in, enrol
-from tests.factories import make_profile, make_record
+from tests.factories import add_checkins, make_profile, make_record
 
 SAM = 515151  # enrolled too: someone whose data a forged update could try to read
 STRANGER = 616161  # no data, not an operator
@@ -210,7 +210,7 @@ async def processes(
         running.emu.add_group(SUPERGROUP, "Twitchy supergroup", "supergroup")
         robin = make_profile(USER, consent_at=START, start_date=START.date())
         await running.store.save_profile(robin, expected_version=0)
-        await running.store.append_checkin(USER, make_record())
+        await add_checkins(running.store, USER, make_record())
         yield running
 
 

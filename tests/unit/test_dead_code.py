@@ -20,9 +20,7 @@ VALIDATORS = ["@field_validator", "@model_validator"]  # pydantic calls these
 # The child-process helpers serve the bot, the tests and the benches alike (one launcher);
 # the test suite adopts orphans with this one.
 SHARED_WITH_TESTS = {"become_subreaper"}
-# Removed by the delivery-contract change of issue 14 (step 4), which owns that file.
-NOT_YET_REMOVED = {"paused_for"}
-KNOWN = CALLED_BY_A_FRAMEWORK | SHARED_WITH_TESTS | NOT_YET_REMOVED
+KNOWN = CALLED_BY_A_FRAMEWORK | SHARED_WITH_TESTS
 
 
 def test_nothing_in_the_product_is_left_for_tests_alone() -> None:
