@@ -47,12 +47,11 @@ YES, NO = "yes", "no"
 
 async def on_export(update: Update, context: Context) -> None:
     """/export: a JSON file with everything stored, a CSV of check-ins, and the doctor's PDF."""
+    user_id = await _person_with_data(update, context)
+    if user_id is None:
+        return
     svc = services(context)
     ui = svc.content.ui
-    user_id = user_id_of(update)
-    if not await _has_data(svc.store, user_id):
-        await send(update, context, ui.export_empty)
-        return
     profile = await svc.store.get_profile(user_id)
     checkins = await svc.store.list_checkins(user_id)
     reports = await svc.store.list_reports(user_id)
@@ -136,14 +135,23 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+async def _person_with_data(update: Update, context: Context) -> int | None:
+    """The person's id when anything is stored about them; otherwise say there is nothing."""
+    svc = services(context)
+    user_id = user_id_of(update)
+    if await _has_data(svc.store, user_id):
+        return user_id
+    await send(update, context, svc.content.ui.export_empty)
+    return None
+
+
 async def on_delete(update: Update, context: Context) -> None:
     """/delete: ask first; the buttons only work for the data as it is now."""
+    user_id = await _person_with_data(update, context)
+    if user_id is None:
+        return
     svc = services(context)
     ui = svc.content.ui
-    user_id = user_id_of(update)
-    if not await _has_data(svc.store, user_id):
-        await send(update, context, ui.export_empty)
-        return
     token = await _data_token(svc.store, user_id)
     rows = [
         [button(ui.delete_yes, Action.DELETE, token, YES)],
