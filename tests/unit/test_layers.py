@@ -7,7 +7,9 @@ another module drags in. (The import contracts in pyproject.toml check the same 
 from __future__ import annotations
 
 import json
+import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +59,38 @@ def test_no_module_lives_outside_a_layer() -> None:
         and path.relative_to(top).parts[0] not in LAYERS
     ]
     assert strays == []
+
+
+# One module of each layer, and one dev tool, moved back to the flat `bot/` of before.
+MOVED_BACK = (
+    "bot/domain/progress.py",
+    "bot/texts/content.py",
+    "bot/storage/store.py",
+    "bot/views/charts.py",
+    "bot/core/config.py",
+    "bot/chat/router.py",
+    "bot/features/enrol.py",
+    "bot/ops/webhook.py",
+    "devtools/manual_clock.py",
+)
+
+
+@pytest.mark.parametrize("module", MOVED_BACK)
+def test_moving_a_module_back_to_the_flat_layout_breaks_a_contract(
+    module: str, tmp_path: Path
+) -> None:
+    for part in ("bot", "scheduler", "devtools"):
+        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / module).rename(tmp_path / "bot" / Path(module).name)
+    lint = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert lint.returncode != 0, lint.stdout
+    # The exhaustive layers contract breaks; a feature named by the independence contract is
+    # reported missing first.
+    assert "lives in a layer (no flat bot/*.py) BROKEN" in lint.stdout or (
+        f"Module 'bot.features.{Path(module).stem}' does not exist." in lint.stdout
+    )
