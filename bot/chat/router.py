@@ -2,8 +2,9 @@
 
 Each feature module declares one :class:`Feature`: its commands, its callbacks (action ->
 handler) and, where it reads typed answers or a shared location, its steps (flow kind ->
-handler). Routing by data, not by handler order, keeps the order of registration in app.py
-meaningful only where it says so.
+handler, made by :func:`steps_of` so each handler is given its own flow model). Routing by
+data, not by handler order, keeps the order of registration in app.py meaningful only where it
+says so.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from telegram import MaybeInaccessibleMessage, Message, Update
 from bot.chat.replies import answer, retire, send, user_id_of
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback, decode
-from bot.domain.models import Flow, FlowKind
+from bot.domain.flows import CheckinFlow, EnrolFlow, Flow, FlowKind, SettingsFlow
 from bot.domain.today import is_enrolled
 from bot.texts.content import render_plain
 
 K = TypeVar("K")
 V = TypeVar("V")
+Typed = TypeVar("Typed", EnrolFlow, CheckinFlow, SettingsFlow)
 CommandHandler = Callable[[Update, Context], Coroutine[object, object, None]]
 CallbackHandler = Callable[[Update, Context, Callback], Awaitable[None]]
 TextHandler = Callable[[Update, Context, Flow], Awaitable[None]]
@@ -37,6 +39,18 @@ class Feature:
     callbacks: Mapping[Action, CallbackHandler] = field(default_factory=dict)
     text_steps: Mapping[FlowKind, TextHandler] = field(default_factory=dict)
     location_steps: Mapping[FlowKind, TextHandler] = field(default_factory=dict)
+
+
+def steps_of(
+    model: type[Typed], handler: Callable[[Update, Context, Typed], Awaitable[None]]
+) -> dict[FlowKind, TextHandler]:
+    """A step table entry: `handler` answers for the flows of `model`, and is given one."""
+
+    async def typed(update: Update, context: Context, flow: Flow) -> None:
+        if isinstance(flow, model):  # always: the router looks handlers up by the flow's kind
+            await handler(update, context, flow)
+
+    return {FlowKind(model.model_fields["kind"].default): typed}
 
 
 def merged(features: Iterable[Feature], table: Callable[[Feature], Mapping[K, V]]) -> dict[K, V]:

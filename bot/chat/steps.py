@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 
@@ -12,7 +13,7 @@ from bot.chat.replies import Markup, send, user_id_of
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
 from bot.domain.country import country_names, zone_countries
-from bot.domain.models import Flow, FlowKind
+from bot.domain.flows import EnrolFlow, Flow, SettingsFlow
 from bot.domain.timeparse import format_time
 from bot.domain.zones import place_country, suggest_zones, zone_label, zone_name, zone_token
 from bot.texts.content import Content, render
@@ -27,6 +28,10 @@ BED_CHOICES = tuple(
 )
 MAX_SUGGESTIONS = 5
 SKIP_COUNTRY = "none"  # the country question's "skip" button
+
+# The flows whose buttons carry (nonce, argument): enrolment's and /settings' questions.
+AskingFlow = TypeVar("AskingFlow", EnrolFlow, SettingsFlow)
+Value = TypeVar("Value")
 
 
 @dataclass(frozen=True)
@@ -50,12 +55,12 @@ def interpret_zone(text: str) -> ZoneAnswer:
 
 
 async def ask(
-    update: Update, context: Context, flow: Flow, text: str, markup: Markup | None = None
-) -> Flow:
+    update: Update, context: Context, flow: AskingFlow, text: str, markup: Markup | None = None
+) -> AskingFlow:
     """Send a flow's question and remember its message, so a typed answer retires its buttons
     (the router does that before the answer is handled)."""
     message = await send(update, context, text, markup)
-    asked = flow.model_copy(update={"message_id": message.message_id})
+    asked = flow.replaced(message_id=message.message_id)
     await services(context).store.set_flow(user_id_of(update), asked)
     return asked
 
@@ -115,14 +120,37 @@ def time_from_arg(arg: str) -> time | None:
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
-def tapped_arg(
-    flow: Flow | None, kind: FlowKind, callback: Callback, steps: Collection[str]
-) -> str | None:
-    """The argument of a flow button (nonce, argument) if it belongs to the current step.
+@dataclass(frozen=True)
+class CountryChoice:
+    """A tapped country button: an ISO code, or None for "skip"."""
 
-    None means stale: another kind of flow, an older flow's nonce, or a step already answered.
+    code: str | None
+
+
+def country_from_arg(arg: str) -> CountryChoice | None:
+    """The country a button names, or None if it was tampered with."""
+    if arg == SKIP_COUNTRY:
+        return CountryChoice(None)
+    return CountryChoice(arg) if arg in country_names() else None
+
+
+def tapped(
+    flow: Flow | None,
+    model: type[AskingFlow],
+    callback: Callback,
+    steps: Collection[str],
+    parse: Callable[[str], Value | None],
+) -> tuple[AskingFlow, Value] | None:
+    """The flow and the typed value of a flow button (nonce, argument), if it belongs to the
+    current step and its argument means something.
+
+    None means stale: another kind of flow, an older flow's nonce, a step already answered, or
+    an argument that was tampered with.
     """
-    if flow is None or flow.kind is not kind or len(callback.args) != 2:
+    if not isinstance(flow, model) or len(callback.args) != 2:
         return None
     nonce, arg = callback.args
-    return arg if nonce == flow.nonce and flow.step in steps else None
+    if nonce != flow.nonce or flow.step not in steps:
+        return None
+    value = parse(arg)
+    return None if value is None else (flow, value)

@@ -1,4 +1,6 @@
-"""The domain's data: a person's profile, one check-in, and a red-flag assessment."""
+"""The domain's data: a person's profile, one check-in, and a red-flag assessment.
+
+Conversations in progress are in bot/domain/flows.py."""
 
 from __future__ import annotations
 
@@ -73,6 +75,17 @@ WARNING_SIGN_FIELDS: tuple[str, ...] = (
     # new sign goes at the end and older rows read it as False.
     "eyelid_clamps_shut",
 )
+
+
+def _known_signs(value: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = set(value) - set(WARNING_SIGN_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown warning signs: {sorted(unknown)}")
+    return value
+
+
+# Warning signs by their CheckIn field names.
+Signs = Annotated[tuple[str, ...], AfterValidator(_known_signs)]
 
 
 class Level(StrEnum):
@@ -220,39 +233,4 @@ class SignReport(BaseModel):
     at: datetime
     local_date: date
     day: int = Field(ge=1)
-    signs: tuple[str, ...] = ()
-
-    @field_validator("signs")
-    @classmethod
-    def _known_signs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = set(value) - set(WARNING_SIGN_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown warning signs: {sorted(unknown)}")
-        return value
-
-
-class FlowKind(StrEnum):
-    ENROL = "enrol"
-    CHECKIN = "checkin"
-    URGENT = "urgent"
-    SETTINGS = "settings"
-
-
-class Flow(BaseModel):
-    """Where a person is in a multi-step conversation; lives in Redis, never in process memory.
-
-    `nonce` is put in every button of the flow's message, so a button from an older or
-    abandoned flow is recognised as stale.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: FlowKind
-    step: str
-    nonce: str = Field(pattern=r"^[A-Za-z0-9]{1,8}$")
-    message_id: int | None = None
-    answers: dict[str, str | int | float] = Field(default_factory=dict)
-    signs: tuple[str, ...] = ()
-    options: tuple[str, ...] = ()
-    local_date: date | None = None
-    day: int | None = None
+    signs: Signs = ()

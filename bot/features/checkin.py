@@ -1,6 +1,6 @@
 """The daily check-in: one message edited in place, question by question (ARCHITECTURE §4, §6).
 
-The questions come from `content.checkin`; answers live in the person's Flow in Redis, so a
+The questions come from `content.checkin`; answers live in the person's CheckinFlow in Redis, so a
 check-in survives restarts and replicas. Finishing stores the CheckInRecord, what was advised
 and the emergency hold in one atomic write, then escalates (bot/chat/escalation.py).
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import ValidationError
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
@@ -19,8 +18,9 @@ from bot.chat.replies import answer, edit, retire, send, user_id_of
 from bot.chat.router import Feature
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
+from bot.domain.flows import CheckinAnswers, CheckinFlow, CheckinStep
 from bot.domain.localtime import local_now
-from bot.domain.models import CheckIn, CheckInRecord, Flow, FlowKind, Profile
+from bot.domain.models import CheckIn, CheckInRecord, Profile
 from bot.domain.plan import is_evening
 from bot.domain.today import friendly_date, today_of
 from bot.domain.triage import Triage, assess_person, triage
@@ -74,7 +74,7 @@ async def _open(
         return
     today = today_of(profile, svc.clock.now())
     flow = await svc.store.get_flow(user_id)
-    if flow is not None and flow.kind is FlowKind.CHECKIN and flow.local_date == today.local_date:
+    if isinstance(flow, CheckinFlow) and flow.local_date == today.local_date:
         await _show(update, context, query, flow)  # resume where the person was
         return
     if not again and await _checked_in_on(context, user_id, today.local_date):
@@ -84,15 +84,13 @@ async def _open(
         return
     first = svc.content.checkin.steps[0].id
     slept = await svc.store.sleep_on(user_id, today.local_date)
-    prefilled: dict[str, str | int | float] = {} if slept is None else {"sleep_hours": slept}
-    fresh = Flow(
-        kind=FlowKind.CHECKIN,
+    fresh = CheckinFlow(
         step=first,
         nonce=new_nonce(),
         local_date=today.local_date,
-        day=today.day,
-        answers=prefilled,
-        options=tuple(prefilled),  # fields answered elsewhere are not asked again
+        day=today.day or 0,
+        answers=CheckinAnswers(sleep_hours=slept),
+        prefilled=() if slept is None else ("sleep_hours",),  # not asked again
     )
     await _show(update, context, query, fresh)
 
@@ -126,7 +124,9 @@ async def _say(
         await send(update, context, text, markup)
 
 
-async def _show(update: Update, context: Context, query: CallbackQuery | None, flow: Flow) -> None:
+async def _show(
+    update: Update, context: Context, query: CallbackQuery | None, flow: CheckinFlow
+) -> None:
     """Show the flow's current step, in the tapped message or a new one, and remember which."""
     svc = services(context)
     text, markup = _render(svc.content, flow)
@@ -137,27 +137,27 @@ async def _show(update: Update, context: Context, query: CallbackQuery | None, f
         message_id = message.message_id
         if flow.message_id is not None:
             await retire(context, message.chat_id, flow.message_id)
-    await svc.store.set_flow(user_id_of(update), flow.model_copy(update={"message_id": message_id}))
+    await svc.store.set_flow(user_id_of(update), flow.replaced(message_id=message_id))
 
 
 # --- rendering --------------------------------------------------------------------------------
 
 
-def _asked(content: Content, flow: Flow) -> list[str]:
-    """The ids of the steps this check-in asks, given the answers so far."""
-    return [s.id for s in content.checkin.steps if not _skipped(s, flow.answers, flow.options)]
+def _asked(content: Content, flow: CheckinFlow) -> list[CheckinStep]:
+    """The steps this check-in asks, given the answers so far."""
+    return [s.id for s in content.checkin.steps if not _skipped(s, flow.answers, flow.prefilled)]
 
 
-def _skipped(step: object, answers: dict[str, Any], prefilled: tuple[str, ...]) -> bool:
+def _skipped(step: object, answers: CheckinAnswers, prefilled: tuple[str, ...]) -> bool:
     """Not asked: the duration when there were no episodes, and anything already answered
     elsewhere (the morning's "how did you sleep?")."""
     if not isinstance(step, Question):
         return False
-    no_episodes = answers.get("episodes_per_day") == 0
+    no_episodes = answers.episodes_per_day == 0
     return (step.skip_when_no_episodes and no_episodes) or step.field in prefilled
 
 
-def _render(content: Content, flow: Flow) -> tuple[str, InlineKeyboardMarkup]:
+def _render(content: Content, flow: CheckinFlow) -> tuple[str, InlineKeyboardMarkup]:
     checkin = content.checkin
     asked = _asked(content, flow)
     number = asked.index(flow.step) + 1 if flow.step in asked else len(asked)
@@ -187,14 +187,14 @@ async def on_answer(update: Update, context: Context, callback: Callback) -> Non
     if flow is None or question is None:
         await answer(query, render_plain(content.ui.stale_button))
         return
-    answers = {**flow.answers, question.field: question.value(callback.args[2])}
-    step = _next_step(content, flow.step, answers, flow.options)
-    flow = flow.model_copy(update={"step": step, "answers": answers})
+    answers = flow.answers.with_answer(question.field, question.value(callback.args[2]))
+    step, answers = _next_step(content, flow.step, answers, flow.prefilled)
+    flow = flow.replaced(step=step, answers=answers)
     await services(context).store.set_flow(user_id_of(update), flow)
     await _answer_and_edit(query, *_render(content, flow))
 
 
-def _question(content: Content, flow: Flow | None, callback: Callback) -> Question | None:
+def _question(content: Content, flow: CheckinFlow | None, callback: Callback) -> Question | None:
     """The question the tap answers, if it is the current one and the answer is one of its."""
     if flow is None or callback.args[1] != flow.step:
         return None
@@ -205,9 +205,10 @@ def _question(content: Content, flow: Flow | None, callback: Callback) -> Questi
 
 
 def _next_step(
-    content: Content, current: str, answers: dict[str, Any], prefilled: tuple[str, ...]
-) -> str:
-    """The step after `current`; skipped questions get their value_if_skipped in `answers`."""
+    content: Content, current: CheckinStep, answers: CheckinAnswers, prefilled: tuple[str, ...]
+) -> tuple[CheckinStep, CheckinAnswers]:
+    """The step after `current`, and the answers with each question skipped on the way given
+    its value_if_skipped."""
     steps = content.checkin.steps
     index = [s.id for s in steps].index(current) + 1
     while _skipped(steps[index], answers, prefilled):
@@ -217,27 +218,26 @@ def _next_step(
             and skipped.field not in prefilled
             and skipped.value_if_skipped is not None
         ):
-            answers[skipped.field] = skipped.value_if_skipped
+            answers = answers.with_answer(skipped.field, skipped.value_if_skipped)
         index += 1
-    return steps[index].id  # the warning-sign step is last and never skipped
+    return steps[index].id, answers  # the warning-sign step is last and never skipped
 
 
 async def _fresh(
     update: Update, context: Context, callback: Callback, arg_count: int
-) -> Flow | None:
+) -> CheckinFlow | None:
     """The open check-in this tap belongs to, or None for a stale or forged button."""
     query = update.callback_query
     flow = await services(context).store.get_flow(user_id_of(update))
     ok = (
         query is not None
         and query.message is not None
-        and flow is not None
-        and flow.kind is FlowKind.CHECKIN
+        and isinstance(flow, CheckinFlow)
         and len(callback.args) == arg_count
         and callback.args[0] == flow.nonce
         and flow.message_id == query.message.message_id
     )
-    return flow if ok else None
+    return flow if ok and isinstance(flow, CheckinFlow) else None
 
 
 async def on_sign(update: Update, context: Context, callback: Callback) -> None:
@@ -257,7 +257,7 @@ async def on_sign(update: Update, context: Context, callback: Callback) -> None:
     if ticked is None:
         await answer(query, render_plain(content.ui.stale_button))
         return
-    flow = flow.model_copy(update={"signs": ticked})
+    flow = flow.replaced(signs=ticked)
     await services(context).store.set_flow(user_id_of(update), flow)
     await _answer_and_edit(query, *_render(content, flow))
 
@@ -272,7 +272,9 @@ async def _answer_and_edit(
 # --- finishing --------------------------------------------------------------------------------
 
 
-async def _finish(update: Update, context: Context, flow: Flow, signs: tuple[str, ...]) -> None:
+async def _finish(
+    update: Update, context: Context, flow: CheckinFlow, signs: tuple[str, ...]
+) -> None:
     query = update.callback_query
     assert query is not None
     svc = services(context)
@@ -285,7 +287,7 @@ async def _finish(update: Update, context: Context, flow: Flow, signs: tuple[str
         svc.store.list_reports(user_id),
     )
     checkin = _build(profile, flow, signs)
-    if profile is None or checkin is None or flow.local_date is None:
+    if profile is None or checkin is None:
         await answer(query, render_plain(ui.stale_button))
         return
     record = CheckInRecord(at=svc.clock.now(), local_date=flow.local_date, checkin=checkin)
@@ -311,13 +313,13 @@ async def _finish(update: Update, context: Context, flow: Flow, signs: tuple[str
     )
 
 
-def _build(profile: Profile | None, flow: Flow, signs: tuple[str, ...]) -> CheckIn | None:
+def _build(profile: Profile | None, flow: CheckinFlow, signs: tuple[str, ...]) -> CheckIn | None:
     """The CheckIn from the flow's answers; None if they are incomplete (e.g. content changed)."""
-    if profile is None or flow.local_date is None or flow.day is None:
+    if profile is None:
         return None
     onset = profile.onset_date or flow.local_date
     values = {
-        **flow.answers,
+        **flow.answers.model_dump(),
         **dict.fromkeys(signs, True),
         "day": flow.day,
         "days_since_onset": max(0, (flow.local_date - onset).days),

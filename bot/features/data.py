@@ -17,8 +17,9 @@ from bot.chat.router import Feature
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
 from bot.domain.country import country_of
+from bot.domain.flows import Flow
 from bot.domain.insight import week_insight
-from bot.domain.models import CheckIn, CheckInRecord, Flow, Profile, SignReport
+from bot.domain.models import CheckIn, CheckInRecord, Profile, SignReport
 from bot.domain.today import today_of
 from bot.storage.store import CorruptProfileError, Store, person_keys
 from bot.texts.content import render_plain

@@ -7,21 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.chat.escalation import see_doctor_text
 from bot.chat.replies import answer, edit, send, user_id_of
-from bot.chat.router import Feature
+from bot.chat.router import Feature, steps_of
 from bot.chat.steps import (
     BED_CHOICES,
-    SKIP_COUNTRY,
     WAKE_CHOICES,
+    CountryChoice,
     ask,
     country_answer_text,
+    country_from_arg,
     country_question,
     interpret_zone,
-    tapped_arg,
+    tapped,
     time_buttons,
     time_from_arg,
     zone_choices,
@@ -30,9 +32,10 @@ from bot.chat.steps import (
 )
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
-from bot.domain.country import city_country, country_names, country_of
+from bot.domain.country import city_country, country_of
+from bot.domain.flows import EnrolFlow, EnrolStep
 from bot.domain.localtime import local_now
-from bot.domain.models import Flow, FlowKind, Profile, Reason, Status
+from bot.domain.models import Profile, Reason, Status
 from bot.domain.plan import PLAN_DAYS, start_date_for, times_are_valid
 from bot.domain.redflags import MAX_DAYS_SINCE_ONSET
 from bot.domain.timeparse import format_time, parse_time
@@ -46,6 +49,7 @@ from bot.domain.zones import (
 )
 from bot.storage.store import Also, VersionConflict
 from bot.texts.content import Content, render, render_plain
+from bot.texts.content_ui import OnsetOption
 from bot.views.daily import instruction
 from bot.views.keyboards import Button, button, columns, keyboard, new_nonce
 from scheduler.timing import MORNING_STEP, routine_of
@@ -53,7 +57,8 @@ from scheduler.timing import MORNING_STEP, routine_of
 # The outbox owner of the step sent at enrolment (a dispatcher's owner is "<shard>:<lease>").
 _ENROLMENT = "enrolment"
 
-ZONE, COUNTRY, WAKE, BED, ONSET = "zone", "country", "wake", "bed", "onset"
+_TIMES = (EnrolStep.WAKE, EnrolStep.BED)
+Value = TypeVar("Value")
 
 
 async def on_start(update: Update, context: Context) -> None:
@@ -115,7 +120,7 @@ async def on_consent(update: Update, context: Context, callback: Callback) -> No
 
 async def _begin(update: Update, context: Context) -> None:
     svc = services(context)
-    flow = Flow(kind=FlowKind.ENROL, step=ZONE, nonce=new_nonce())
+    flow = EnrolFlow(nonce=new_nonce())
     await svc.store.set_flow(user_id_of(update), flow)
     text, markup = zone_prompt(svc.content)
     await send(update, context, text, markup)
@@ -134,11 +139,11 @@ async def on_again(update: Update, context: Context, callback: Callback) -> None
     await _begin(update, context)
 
 
-async def on_text(update: Update, context: Context, flow: Flow) -> None:
+async def on_text(update: Update, context: Context, flow: EnrolFlow) -> None:
     """Typed answers: a place for the zone step, a country, a time for the wake and bed steps."""
     text = (update.message.text if update.message else None) or ""
     svc = services(context)
-    if flow.step == ZONE:
+    if flow.step is EnrolStep.ZONE:
         found = interpret_zone(text)
         if found.zone is not None:
             await _accept_zone(update, context, flow, found.zone, found.country)
@@ -147,9 +152,9 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
             svc.content, text[:64], found.suggestions, Action.ENROL_ZONE, flow.nonce
         )
         await ask(update, context, flow, message, markup)
-    elif flow.step == COUNTRY:
+    elif flow.step is EnrolStep.COUNTRY:
         await _typed_country(update, context, flow, text)
-    elif flow.step in (WAKE, BED):
+    elif flow.step in _TIMES:
         parsed = parse_time(text)
         if parsed is None:
             retry = render(svc.content.ui.invalid_time, text=text[:32])
@@ -160,11 +165,11 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
         await _ask_onset(update, context, flow)
 
 
-async def on_location(update: Update, context: Context, flow: Flow) -> None:
+async def on_location(update: Update, context: Context, flow: EnrolFlow) -> None:
     """A shared location, looked up offline."""
     location = update.message.location if update.message else None
     zone = zone_for_location(location.latitude, location.longitude) if location else None
-    if location is None or zone is None or flow.step != ZONE:
+    if location is None or zone is None or flow.step is not EnrolStep.ZONE:
         await send(update, context, services(context).content.ui.zone_location_failed)
         return
     country = country_at(location.latitude, location.longitude, zone)
@@ -173,109 +178,92 @@ async def on_location(update: Update, context: Context, flow: Flow) -> None:
 
 async def on_zone_button(update: Update, context: Context, callback: Callback) -> None:
     """A tapped zone suggestion."""
-    await _tapped(
-        update, context, callback, (ZONE,), lambda flow, arg: _zone_arg(update, context, flow, arg)
-    )
+
+    async def then(flow: EnrolFlow, zone: str) -> bool:
+        await _accept_zone(update, context, flow, zone, city_country(zone))  # names a city
+        return True
+
+    await _tapped(update, context, callback, (EnrolStep.ZONE,), zone_from_token, then)
 
 
 async def on_country_button(update: Update, context: Context, callback: Callback) -> None:
     """A tapped country, or "skip"."""
-    await _tapped(
-        update,
-        context,
-        callback,
-        (COUNTRY,),
-        lambda flow, arg: _country_arg(update, context, flow, arg),
-    )
+
+    async def then(flow: EnrolFlow, country: CountryChoice) -> bool:
+        await _accept_country(update, context, flow, country.code)
+        return True
+
+    await _tapped(update, context, callback, (EnrolStep.COUNTRY,), country_from_arg, then)
 
 
 async def on_time_button(update: Update, context: Context, callback: Callback) -> None:
     """A tapped wake time or bedtime."""
-    await _tapped(
-        update,
-        context,
-        callback,
-        (WAKE, BED),
-        lambda flow, arg: _time_arg(update, context, flow, arg),
-    )
+
+    async def then(flow: EnrolFlow, chosen: time) -> bool:
+        await _accept_time(update, context, flow, chosen)
+        return True
+
+    await _tapped(update, context, callback, _TIMES, time_from_arg, then)
 
 
 async def on_onset_button(update: Update, context: Context, callback: Callback) -> None:
     """A tapped "when did it start" answer finishes enrolment."""
-    await _tapped(
-        update, context, callback, (ONSET,), lambda flow, arg: _finish(update, context, flow, arg)
-    )
+    options = services(context).content.ui.onset_options
+
+    def option_of(arg: str) -> OnsetOption | None:
+        return next((o for o in options if o.id == arg), None)
+
+    async def then(flow: EnrolFlow, option: OnsetOption) -> bool:
+        return await _finish(update, context, flow, option)
+
+    await _tapped(update, context, callback, (EnrolStep.ONSET,), option_of, then)
 
 
 async def _tapped(
     update: Update,
     context: Context,
     callback: Callback,
-    steps: tuple[str, ...],
-    then: Callable[[Flow, str], Awaitable[bool]],
+    steps: tuple[EnrolStep, ...],
+    parse: Callable[[str], Value | None],
+    then: Callable[[EnrolFlow, Value], Awaitable[bool]],
 ) -> None:
-    """Check the tap belongs to the current enrolment step, then act on its argument."""
+    """Check the tap belongs to the current enrolment step, then act on its typed argument."""
     query = update.callback_query
     assert query is not None
     ui = services(context).content.ui
     flow = await services(context).store.get_flow(user_id_of(update))
-    arg = tapped_arg(flow, FlowKind.ENROL, callback, steps)
-    if flow is None or arg is None or not await then(flow, arg):
+    found = tapped(flow, EnrolFlow, callback, steps, parse)
+    if found is None or not await then(*found):
         await answer(query, render_plain(ui.stale_button))
         return
     await answer(query)
     await query.edit_message_reply_markup(None)
 
 
-async def _zone_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
-    zone = zone_from_token(arg)
-    if zone is None:
-        return False
-    await _accept_zone(update, context, flow, zone, city_country(zone))  # the button names a city
-    return True
-
-
-async def _country_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
-    if arg == SKIP_COUNTRY:
-        await _accept_country(update, context, flow, None)
-        return True
-    if arg not in country_names():
-        return False
-    await _accept_country(update, context, flow, arg)
-    return True
-
-
-async def _typed_country(update: Update, context: Context, flow: Flow, text: str) -> None:
+async def _typed_country(update: Update, context: Context, flow: EnrolFlow, text: str) -> None:
     country = country_by_name(text)
     if country is not None:
         await _accept_country(update, context, flow, country)
         return
-    zone = str(flow.answers.get(ZONE, ""))
     content = services(context).content
-    message, markup = country_question(content, zone, Action.ENROL_COUNTRY, flow.nonce, text[:64])
+    message, markup = country_question(
+        content, flow.zone, Action.ENROL_COUNTRY, flow.nonce, text[:64]
+    )
     await ask(update, context, flow, message, markup)
 
 
-async def _time_arg(update: Update, context: Context, flow: Flow, arg: str) -> bool:
-    chosen = time_from_arg(arg)
-    if chosen is None or flow.step not in (WAKE, BED):
-        return False
-    await _accept_time(update, context, flow, chosen)
-    return True
-
-
-def _time_keyboard(flow: Flow) -> InlineKeyboardMarkup:
-    choices = WAKE_CHOICES if flow.step == WAKE else BED_CHOICES
+def _time_keyboard(flow: EnrolFlow) -> InlineKeyboardMarkup:
+    choices = WAKE_CHOICES if flow.step is EnrolStep.WAKE else BED_CHOICES
     return keyboard(time_buttons(choices, Action.ENROL_TIME, flow.nonce))
 
 
 async def _accept_zone(
-    update: Update, context: Context, flow: Flow, zone: str, country: str | None
+    update: Update, context: Context, flow: EnrolFlow, zone: str, country: str | None
 ) -> None:
     """Keep the zone; then the wake question, or first the country if it is not certain."""
     svc = services(context)
-    answers = {**flow.answers, ZONE: zone, COUNTRY: country or ""}
-    flow = flow.model_copy(update={"step": WAKE if country else COUNTRY, "answers": answers})
+    step = EnrolStep.WAKE if country else EnrolStep.COUNTRY
+    flow = flow.replaced(step=step, zone=zone, country=country)
     now_local = local_now(zone, svc.clock.now())
     await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
     if country is None:
@@ -286,46 +274,36 @@ async def _accept_zone(
 
 
 async def _accept_country(
-    update: Update, context: Context, flow: Flow, country: str | None
+    update: Update, context: Context, flow: EnrolFlow, country: str | None
 ) -> None:
     svc = services(context)
-    answers = {**flow.answers, COUNTRY: country or ""}
-    flow = flow.model_copy(update={"step": WAKE, "answers": answers})
+    flow = flow.replaced(step=EnrolStep.WAKE, country=country)
     await send(update, context, country_answer_text(svc.content, country))
     await ask(update, context, flow, svc.content.ui.ask_wake, _time_keyboard(flow))
 
 
-async def _accept_time(update: Update, context: Context, flow: Flow, chosen: time) -> None:
+async def _accept_time(update: Update, context: Context, flow: EnrolFlow, chosen: time) -> None:
     ui = services(context).content.ui
-    if flow.step == WAKE:
-        flow = flow.model_copy(
-            update={"step": BED, "answers": {**flow.answers, WAKE: format_time(chosen)}}
-        )
+    if flow.step is EnrolStep.WAKE:
+        flow = flow.replaced(step=EnrolStep.BED, wake_time=chosen)
         await ask(update, context, flow, ui.ask_bedtime, _time_keyboard(flow))
         return
-    wake = parse_time(str(flow.answers.get(WAKE, "")))
-    if wake is None or not times_are_valid(wake, chosen):
+    if flow.wake_time is None or not times_are_valid(flow.wake_time, chosen):
         await ask(update, context, flow, ui.times_too_close, _time_keyboard(flow))
         return
-    flow = flow.model_copy(
-        update={"step": ONSET, "answers": {**flow.answers, BED: format_time(chosen)}}
-    )
-    await _ask_onset(update, context, flow)
+    await _ask_onset(update, context, flow.replaced(step=EnrolStep.ONSET, bedtime=chosen))
 
 
-async def _ask_onset(update: Update, context: Context, flow: Flow) -> None:
+async def _ask_onset(update: Update, context: Context, flow: EnrolFlow) -> None:
     ui = services(context).content.ui
     buttons = [button(o.label, Action.ENROL_ONSET, flow.nonce, o.id) for o in ui.onset_options]
     await ask(update, context, flow, ui.ask_onset, keyboard(columns(buttons, 2)))
 
 
-async def _finish(update: Update, context: Context, flow: Flow, option_id: str) -> bool:
+async def _finish(update: Update, context: Context, flow: EnrolFlow, option: OnsetOption) -> bool:
     svc = services(context)
-    option = next((o for o in svc.content.ui.onset_options if o.id == option_id), None)
-    zone = str(flow.answers.get(ZONE, ""))
-    wake = parse_time(str(flow.answers.get(WAKE, "")))
-    bed = parse_time(str(flow.answers.get(BED, "")))
-    if option is None or not zone or wake is None or bed is None:
+    zone, wake, bed = flow.zone, flow.wake_time, flow.bedtime
+    if zone is None or wake is None or bed is None:
         return False
     now_local = local_now(zone, svc.clock.now())
     start = start_date_for(now_local)
@@ -336,7 +314,7 @@ async def _finish(update: Update, context: Context, flow: Flow, option_id: str) 
         return profile.model_copy(
             update={
                 "zone": zone,
-                "country": str(flow.answers.get(COUNTRY, "")) or None,
+                "country": flow.country,
                 "wake_time": wake,
                 "bedtime": bed,
                 "start_date": start,
@@ -407,6 +385,6 @@ FEATURE = Feature(
         Action.ENROL_TIME: on_time_button,
         Action.ENROL_ONSET: on_onset_button,
     },
-    text_steps={FlowKind.ENROL: on_text},
-    location_steps={FlowKind.ENROL: on_location},
+    text_steps=steps_of(EnrolFlow, on_text),
+    location_steps=steps_of(EnrolFlow, on_location),
 )

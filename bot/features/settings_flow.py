@@ -1,7 +1,7 @@
 """/settings: change time zone, country, wake time or bedtime, asking enrolment's questions.
 
-The menu and each question are one Flow(kind=SETTINGS) in Redis: step "menu" while the menu is
-shown, then "zone", "country", "wake" or "bed". Every button carries the flow's nonce, and a
+The menu and each question are one SettingsFlow in Redis: step MENU while the menu is shown,
+then ZONE, COUNTRY, WAKE or BED. Every button carries the flow's nonce, and a
 saved change replaces the flow with a fresh menu in the same write, so older buttons are
 recognised as stale.
 """
@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import time
+from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.chat.replies import answer, edit, send, user_id_of
-from bot.chat.router import Feature
+from bot.chat.router import Feature, steps_of
 from bot.chat.steps import (
     BED_CHOICES,
-    SKIP_COUNTRY,
     WAKE_CHOICES,
     ask,
     country_answer_text,
+    country_from_arg,
     country_question,
     interpret_zone,
-    tapped_arg,
+    tapped,
     time_buttons,
     time_from_arg,
     zone_choices,
@@ -33,8 +34,9 @@ from bot.chat.steps import (
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
 from bot.domain.country import city_country, country_names, country_of, zone_countries
+from bot.domain.flows import SettingsFlow, SettingsStep
 from bot.domain.localtime import local_now
-from bot.domain.models import Flow, FlowKind, Profile
+from bot.domain.models import Profile
 from bot.domain.plan import times_are_valid
 from bot.domain.timeparse import format_time, parse_time
 from bot.domain.today import is_enrolled
@@ -50,7 +52,24 @@ from bot.texts.content import Content, render, render_plain
 from bot.views.daily import standing
 from bot.views.keyboards import button, keyboard, new_nonce
 
-MENU, ZONE, COUNTRY, WAKE, BED, DONE = "menu", "zone", "country", "wake", "bed", "done"
+_TIMES = (SettingsStep.WAKE, SettingsStep.BED)
+
+
+class Choice(StrEnum):
+    """The menu's buttons: a question to ask, or done."""
+
+    ZONE = SettingsStep.ZONE.value
+    COUNTRY = SettingsStep.COUNTRY.value
+    WAKE = SettingsStep.WAKE.value
+    BED = SettingsStep.BED.value
+    DONE = "done"
+
+
+def _choice(arg: str) -> Choice | None:
+    try:
+        return Choice(arg)
+    except ValueError:
+        return None
 
 
 class _TooClose(Exception):
@@ -79,8 +98,8 @@ def _complete(profile: Profile) -> bool:
     return is_enrolled(profile) and all(value is not None for value in known)
 
 
-def _menu_flow() -> Flow:
-    return Flow(kind=FlowKind.SETTINGS, step=MENU, nonce=new_nonce())
+def _menu_flow() -> SettingsFlow:
+    return SettingsFlow(nonce=new_nonce())
 
 
 def _menu(content: Content, profile: Profile, nonce: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -95,14 +114,14 @@ def _menu(content: Content, profile: Profile, nonce: str) -> tuple[str, InlineKe
     )
     rows = [
         [
-            button(ui.settings_zone_button, Action.SETTINGS_MENU, nonce, ZONE),
-            button(ui.settings_country_button, Action.SETTINGS_MENU, nonce, COUNTRY),
+            button(ui.settings_zone_button, Action.SETTINGS_MENU, nonce, Choice.ZONE),
+            button(ui.settings_country_button, Action.SETTINGS_MENU, nonce, Choice.COUNTRY),
         ],
         [
-            button(ui.settings_wake_button, Action.SETTINGS_MENU, nonce, WAKE),
-            button(ui.settings_bedtime_button, Action.SETTINGS_MENU, nonce, BED),
+            button(ui.settings_wake_button, Action.SETTINGS_MENU, nonce, Choice.WAKE),
+            button(ui.settings_bedtime_button, Action.SETTINGS_MENU, nonce, Choice.BED),
         ],
-        [button(ui.settings_done_button, Action.SETTINGS_MENU, nonce, DONE)],
+        [button(ui.settings_done_button, Action.SETTINGS_MENU, nonce, Choice.DONE)],
     ]
     return text, keyboard(rows)
 
@@ -114,46 +133,48 @@ async def on_menu_button(update: Update, context: Context, callback: Callback) -
     svc = services(context)
     ui = svc.content.ui
     user_id = user_id_of(update)
-    flow = await svc.store.get_flow(user_id)
-    choice = tapped_arg(flow, FlowKind.SETTINGS, callback, (MENU,))
-    if flow is None or choice not in (ZONE, COUNTRY, WAKE, BED, DONE):
+    found = tapped(
+        await svc.store.get_flow(user_id), SettingsFlow, callback, (SettingsStep.MENU,), _choice
+    )
+    if found is None:
         await answer(query, render_plain(ui.stale_button))
         return
     await answer(query)
-    if choice == DONE:
+    menu, choice = found
+    if choice is Choice.DONE:
         await svc.store.clear_flow(user_id)
         await edit(query, ui.settings_closed)
         return
-    flow = flow.model_copy(update={"step": choice})
-    if choice == ZONE:
+    flow = menu.replaced(step=SettingsStep(choice.value))
+    if flow.step is SettingsStep.ZONE:
         await svc.store.set_flow(user_id, flow)
         # The "share my location" keyboard can only come with a new message.
         await query.edit_message_reply_markup(None)
         text, markup = zone_prompt(svc.content)
         await send(update, context, text, markup)
         return
-    if choice == COUNTRY:
+    if flow.step is SettingsStep.COUNTRY:
         asked_in = await edit(query, *await _country_prompt(update, context, flow))
     else:
-        question = ui.ask_wake if choice == WAKE else ui.ask_bedtime
+        question = ui.ask_wake if flow.step is SettingsStep.WAKE else ui.ask_bedtime
         asked_in = await edit(query, question, _time_keyboard(flow))
     # Remembered, so that a typed answer takes these buttons away.
-    await svc.store.set_flow(user_id, flow.model_copy(update={"message_id": asked_in}))
+    await svc.store.set_flow(user_id, flow.replaced(message_id=asked_in))
 
 
-def _time_keyboard(flow: Flow) -> InlineKeyboardMarkup:
-    choices = WAKE_CHOICES if flow.step == WAKE else BED_CHOICES
+def _time_keyboard(flow: SettingsFlow) -> InlineKeyboardMarkup:
+    choices = WAKE_CHOICES if flow.step is SettingsStep.WAKE else BED_CHOICES
     return keyboard(time_buttons(choices, Action.SETTINGS_TIME, flow.nonce))
 
 
 # --- answers: typed, tapped or shared ----------------------------------------------------------
 
 
-async def on_text(update: Update, context: Context, flow: Flow) -> None:
+async def on_text(update: Update, context: Context, flow: SettingsFlow) -> None:
     """Typed answers: a place while asking for the zone, a time while asking for one."""
     text = (update.message.text if update.message else None) or ""
     content = services(context).content
-    if flow.step == ZONE:
+    if flow.step is SettingsStep.ZONE:
         found = interpret_zone(text)
         if found.zone is not None:
             await _save_zone(update, context, found.zone, found.country)
@@ -162,9 +183,9 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
             content, text[:64], found.suggestions, Action.SETTINGS_ZONE, flow.nonce
         )
         await ask(update, context, flow, message, markup)
-    elif flow.step == COUNTRY:
+    elif flow.step is SettingsStep.COUNTRY:
         await _typed_country(update, context, flow, text)
-    elif flow.step in (WAKE, BED):
+    elif flow.step in _TIMES:
         parsed = parse_time(text)
         if parsed is None:
             retry = render(content.ui.invalid_time, text=text[:32])
@@ -175,10 +196,10 @@ async def on_text(update: Update, context: Context, flow: Flow) -> None:
         await send(update, context, content.ui.unknown_text)  # the menu wants taps
 
 
-async def on_location(update: Update, context: Context, flow: Flow) -> None:
+async def on_location(update: Update, context: Context, flow: SettingsFlow) -> None:
     """A shared location while asking for the zone, looked up offline."""
     ui = services(context).content.ui
-    if flow.step != ZONE:
+    if flow.step is not SettingsStep.ZONE:
         await send(update, context, ui.unknown_text)
         return
     location = update.message.location if update.message else None
@@ -194,13 +215,13 @@ async def on_zone_button(update: Update, context: Context, callback: Callback) -
     query = update.callback_query
     assert query is not None
     flow = await services(context).store.get_flow(user_id_of(update))
-    arg = tapped_arg(flow, FlowKind.SETTINGS, callback, (ZONE,))
-    zone = zone_from_token(arg) if arg is not None else None
-    if zone is None:
+    found = tapped(flow, SettingsFlow, callback, (SettingsStep.ZONE,), zone_from_token)
+    if found is None:
         await answer(query, render_plain(services(context).content.ui.stale_button))
         return
     await answer(query)
     await query.edit_message_reply_markup(None)
+    zone = found[1]
     await _save_zone(update, context, zone, city_country(zone))  # the button names a city
 
 
@@ -209,16 +230,16 @@ async def on_country_button(update: Update, context: Context, callback: Callback
     query = update.callback_query
     assert query is not None
     flow = await services(context).store.get_flow(user_id_of(update))
-    arg = tapped_arg(flow, FlowKind.SETTINGS, callback, (COUNTRY,))
-    if arg is None or (arg != SKIP_COUNTRY and arg not in country_names()):
+    found = tapped(flow, SettingsFlow, callback, (SettingsStep.COUNTRY,), country_from_arg)
+    if found is None:
         await answer(query, render_plain(services(context).content.ui.stale_button))
         return
     await answer(query)
     await query.edit_message_reply_markup(None)
-    await _save_country(update, context, None if arg == SKIP_COUNTRY else arg)
+    await _save_country(update, context, found[1].code)
 
 
-async def _typed_country(update: Update, context: Context, flow: Flow, text: str) -> None:
+async def _typed_country(update: Update, context: Context, flow: SettingsFlow, text: str) -> None:
     country = country_by_name(text)
     if country is not None:
         await _save_country(update, context, country)
@@ -227,7 +248,7 @@ async def _typed_country(update: Update, context: Context, flow: Flow, text: str
 
 
 async def _country_prompt(
-    update: Update, context: Context, flow: Flow, query: str | None = None
+    update: Update, context: Context, flow: SettingsFlow, query: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The country question, with a button for each country using the person's zone."""
     svc = services(context)
@@ -241,14 +262,13 @@ async def on_time_button(update: Update, context: Context, callback: Callback) -
     query = update.callback_query
     assert query is not None
     flow = await services(context).store.get_flow(user_id_of(update))
-    arg = tapped_arg(flow, FlowKind.SETTINGS, callback, (WAKE, BED))
-    chosen = time_from_arg(arg) if arg is not None else None
-    if flow is None or chosen is None:
+    found = tapped(flow, SettingsFlow, callback, _TIMES, time_from_arg)
+    if found is None:
         await answer(query, render_plain(services(context).content.ui.stale_button))
         return
     await answer(query)
     await query.edit_message_reply_markup(None)
-    await _save_time(update, context, flow, chosen)
+    await _save_time(update, context, *found)
 
 
 # --- saving ------------------------------------------------------------------------------------
@@ -269,7 +289,7 @@ async def _save_zone(update: Update, context: Context, zone: str, country: str |
     # Also takes away the "share my location" keyboard.
     await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
     if country_of(saved[0]) is None:  # not certain: ask, in place of the menu
-        flow = saved[1].model_copy(update={"step": COUNTRY})
+        flow = saved[1].replaced(step=SettingsStep.COUNTRY)
         await svc.store.set_flow(user_id_of(update), flow)
         text, markup = country_question(svc.content, zone, Action.SETTINGS_COUNTRY, flow.nonce)
         await send(update, context, text, markup)
@@ -284,9 +304,9 @@ async def _save_country(update: Update, context: Context, country: str | None) -
         await _say_saved(update, context, saved)
 
 
-async def _save_time(update: Update, context: Context, flow: Flow, chosen: time) -> None:
+async def _save_time(update: Update, context: Context, flow: SettingsFlow, chosen: time) -> None:
     ui = services(context).content.ui
-    field = "wake_time" if flow.step == WAKE else "bedtime"
+    field = "wake_time" if flow.step is SettingsStep.WAKE else "bedtime"
 
     def change(profile: Profile) -> Profile:
         changed = _with(profile, **{field: chosen})
@@ -297,7 +317,7 @@ async def _save_time(update: Update, context: Context, flow: Flow, chosen: time)
     try:
         saved = await _save(update, context, change)
     except _TooClose:
-        retry = ui.wake_too_close if flow.step == WAKE else ui.times_too_close
+        retry = ui.wake_too_close if flow.step is SettingsStep.WAKE else ui.times_too_close
         await ask(update, context, flow, retry, _time_keyboard(flow))
         return
     if saved is not None:
@@ -310,7 +330,7 @@ def _with(profile: Profile, **changes: object) -> Profile:
 
 async def _save(
     update: Update, context: Context, change: Callable[[Profile], Profile]
-) -> tuple[Profile, Flow] | None:
+) -> tuple[Profile, SettingsFlow] | None:
     """Compare-and-set the change; the question's flow becomes a fresh menu in the same write."""
     svc = services(context)
     menu = _menu_flow()
@@ -323,7 +343,7 @@ async def _save(
     return profile, menu
 
 
-async def _say_saved(update: Update, context: Context, saved: tuple[Profile, Flow]) -> None:
+async def _say_saved(update: Update, context: Context, saved: tuple[Profile, SettingsFlow]) -> None:
     content = services(context).content
     profile, menu = saved
     text, markup = _menu(content, profile, menu.nonce)
@@ -339,6 +359,6 @@ FEATURE = Feature(
         Action.SETTINGS_COUNTRY: on_country_button,
         Action.SETTINGS_TIME: on_time_button,
     },
-    text_steps={FlowKind.SETTINGS: on_text},
-    location_steps={FlowKind.SETTINGS: on_location},
+    text_steps=steps_of(SettingsFlow, on_text),
+    location_steps=steps_of(SettingsFlow, on_location),
 )

@@ -18,11 +18,11 @@ from typing import Any, Final, Protocol
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
+from bot.domain.flows import FLOWS, Flow
 from bot.domain.models import (
     PROFILE_SCHEMA_VERSION,
     WARNING_SIGN_FIELDS,
     CheckInRecord,
-    Flow,
     Profile,
     SignReport,
 )
@@ -340,12 +340,13 @@ class Store:
         return [_parse(SignReport, user_id, index, raw) for index, raw in enumerate(raws)]
 
     async def get_flow(self, user_id: int) -> Flow | None:
-        """The conversation the person is in, if any. An unreadable one counts as none."""
+        """The conversation the person is in, if any. An unreadable one (e.g. of a kind that no
+        longer exists) counts as none: its buttons are then stale."""
         raw = await self._redis.get(person_key(user_id, FLOW))
         if raw is None:
             return None
         try:
-            return Flow.model_validate_json(raw)
+            return FLOWS.validate_json(raw)
         except ValidationError:
             return None
 

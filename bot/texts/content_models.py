@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.domain.flows import CheckinAnswers, CheckinStep
 from bot.domain.models import WARNING_SIGN_FIELDS, CheckIn, Reason
 from bot.texts.content_text import (
     BUTTON,
@@ -99,6 +100,9 @@ def _day_problems(value: object) -> list[Problem]:
 AnswerValue = bool | int | float | str
 # Filled in by the bot, never asked.
 COMPUTED_FIELDS: frozenset[str] = frozenset({"day", "days_since_onset"})
+# What questions may ask: a check-in in progress keeps these (bot/domain/flows.py); the warning
+# signs are ticked in their own step.
+_ANSWERS: frozenset[str] = frozenset(CheckinAnswers.model_fields)
 
 
 @cache
@@ -175,6 +179,12 @@ def _skip_problems(data: dict[str, Any], field: str) -> list[Problem]:
     return [] if message is None else [(("value_if_skipped",), message)]
 
 
+class CheckinQuestion(Question):
+    """A question of the daily check-in: its id is one of the check-in's steps."""
+
+    id: CheckinStep  # narrower than Question's ShortId
+
+
 class Toggle(ContentModel):
     id: ShortId
     field: str
@@ -184,7 +194,7 @@ class Toggle(ContentModel):
 class WarningSigns(ContentModel):
     """The final multi-select step: one toggle per warning-sign bool of CheckIn."""
 
-    id: ShortId
+    id: CheckinStep
     kind: Literal["multi"] = "multi"
     prompt: Message
     toggles: list[Toggle]
@@ -234,17 +244,17 @@ class CheckinContent(ContentModel):
     done: Message
     done_evening: Message  # added to `done` in the person's evening and night
     done_emergency: Annotated[str, Text(MESSAGE, need=("number",))]
-    questions: list[Question]
+    questions: list[CheckinQuestion]
     warning_signs: WarningSigns
     morning_sleep: Question
     tips: Tips
 
     @property
-    def steps(self) -> tuple[Question | WarningSigns, ...]:
+    def steps(self) -> tuple[CheckinQuestion | WarningSigns, ...]:
         """Every step of the daily check-in in order: the questions, then the warning signs."""
         return (*self.questions, self.warning_signs)
 
-    def step(self, step_id: str) -> Question | WarningSigns:
+    def step(self, step_id: CheckinStep) -> CheckinQuestion | WarningSigns:
         """The step with this id (KeyError if unknown)."""
         for item in self.steps:
             if item.id == step_id:
@@ -278,6 +288,11 @@ def _coverage_problems(data: object) -> list[Problem]:
         (("questions", i, "field"), f"{question['field']!r} is filled in by the bot, not asked")
         for i, question in questions
         if question.get("field") in COMPUTED_FIELDS
+    ]
+    problems += [
+        (("questions", i, "field"), f"{question['field']!r} is not kept by a check-in in progress")
+        for i, question in questions
+        if question.get("field") in set(CheckIn.model_fields) - COMPUTED_FIELDS - _ANSWERS
     ]
     return problems + duplicate_ids(questions, ("questions",)) + _other_step_problems(data)
 

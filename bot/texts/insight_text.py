@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from bot.domain.flows import CheckinStep
 from bot.domain.insight import (
     DayPoint,
     NextStep,
@@ -70,7 +71,7 @@ def _day_facts(content: Content, checkin: CheckIn) -> dict[str, str | int]:
 
 
 def location_name(content: Content, location: TwitchLocation) -> str:
-    question = content.checkin.step("where")
+    question = content.checkin.step(CheckinStep.WHERE)
     labels = {str(a.value): a.label for a in getattr(question, "answers", [])}
     return plain_label(labels.get(location.value, location.value))
 
@@ -78,7 +79,7 @@ def location_name(content: Content, location: TwitchLocation) -> str:
 def red_flag_names(content: Content, reasons: Iterable[Reason]) -> list[str]:
     """The person's own answers, as the check-in worded them (without emoji)."""
     toggles = {t.field: t.label for t in content.checkin.warning_signs.toggles}
-    longest = content.checkin.step("longest")
+    longest = content.checkin.step(CheckinStep.LONGEST)
     constant = next(
         (a.label for a in getattr(longest, "answers", []) if a.value == Duration.CONSTANT.value),
         Duration.CONSTANT.value,

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 from redis.asyncio import Redis
 
-from bot.domain.models import Flow, Profile, Status
+from bot.domain.flows import Flow
+from bot.domain.models import Profile, Status
 from bot.storage.store import Store
 from devtools.emulator import BotApiEmulator, ChatMessage
 from devtools.emulator.serialize import chat_json, unix, user_json
@@ -76,9 +77,7 @@ def same_step(flow: Flow | None, before: Flow | None) -> bool:
     """Whether a flow is still at the step it was, whichever message asked it last."""
     if flow is None or before is None:
         return flow is before
-    return flow.model_copy(update={"message_id": None}) == before.model_copy(
-        update={"message_id": None}
-    )
+    return flow.replaced(message_id=None) == before.replaced(message_id=None)
 
 
 def documents(bot: Harness, user: int = USER) -> dict[str, ChatMessage]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.callbacks import Action, encode
-from bot.domain.models import Duration, FlowKind, TwitchLocation
+from bot.domain.flows import CheckinAnswers, CheckinFlow, CheckinStep, FlowKind
+from bot.domain.models import Duration, TwitchLocation
 from tests.e2e.harness import START, USER, Harness
 from tests.e2e.steps import NO_EPISODES, SIGNS_DONE, SIGNS_NONE, check_in, enrol
 
@@ -182,8 +183,8 @@ async def test_stale_and_forged_buttons_are_answered_politely(bot: Harness) -> N
         await bot.tap_raw(data, message_id)
         assert bot.last_answer() == STALE, data
     flow = await bot.store.get_flow(USER)
-    assert flow is not None
-    assert (flow.step, flow.answers) == ("where", {})
+    assert isinstance(flow, CheckinFlow)
+    assert (flow.step, flow.answers) == (CheckinStep.WHERE, CheckinAnswers())
     assert "Question 1 of 7" in text_of(bot, message_id)
 
     await check_in(bot, command=None)

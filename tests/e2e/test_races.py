@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.domain.models import Flow, Profile
+from bot.domain.flows import Flow
+from bot.domain.models import Profile
 from bot.storage.store import Store
 from bot.views.keyboards import new_nonce
 from devtools.emulator import ChatMessage
@@ -101,7 +102,7 @@ async def restore(bots: Cluster, profile: Profile, flow: Flow) -> ChatMessage:
     shown by the bot in a new message, whose buttons the race taps."""
     if await bots.store.get_profile(USER) is None:
         await bots.store.save_profile(profile, expected_version=0)
-    await bots.store.set_flow(USER, flow.model_copy(update={"nonce": new_nonce()}))
+    await bots.store.set_flow(USER, flow.replaced(nonce=new_nonce()))
     await bots.send("/checkin")  # resumes the open check-in: shown again, in a new message
     return bots.last()
 

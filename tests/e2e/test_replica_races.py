@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.domain.models import Flow, Profile
+from bot.domain.flows import Flow
+from bot.domain.models import Profile
 from bot.views.keyboards import new_nonce
 from tests.e2e.harness import START, USER
 from tests.e2e.processes import ProcessCluster, process_cluster
@@ -59,7 +60,7 @@ async def show_checkin(bots: ProcessCluster, to: int) -> Flow:
 
 async def reopen(bots: ProcessCluster, flow: Flow, to: int) -> Flow:
     """The same conversation as a new one (a new nonce), shown anew by the bot."""
-    await bots.store.set_flow(USER, flow.model_copy(update={"nonce": new_nonce()}))
+    await bots.store.set_flow(USER, flow.replaced(nonce=new_nonce()))
     return await show_checkin(bots, to)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import time
 
-from bot.domain.models import FlowKind, Profile
+from bot.domain.flows import FlowKind, SettingsStep
+from bot.domain.models import Profile
 from bot.texts.content import Content, render, render_plain
 from devtools.emulator import ChatMessage
 from devtools.emulator.htmltext import parse_html
@@ -60,7 +61,7 @@ async def test_menu_shows_current_settings(bot: Harness) -> None:
     assert labels == [ZONE_BUTTON, COUNTRY_BUTTON, WAKE_BUTTON, BED_BUTTON, DONE_BUTTON]
     flow = await bot.store.get_flow(USER)
     assert flow is not None
-    assert (flow.kind, flow.step) == (FlowKind.SETTINGS, "menu")
+    assert (flow.kind, flow.step) == (FlowKind.SETTINGS, SettingsStep.MENU)
 
 
 async def test_change_zone_by_typing_an_ambiguous_city(bot: Harness) -> None:

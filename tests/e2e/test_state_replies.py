@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from bot.domain.callbacks import Action, encode
-from bot.domain.models import Flow, FlowKind, Pause, Profile, Status
+from bot.domain.flows import EnrolFlow, EnrolStep
+from bot.domain.models import Pause, Profile, Status
 from bot.ops.app import FEATURES
 from bot.views.keyboards import keyboard
 from tests.e2e.harness import USER, Harness
@@ -50,7 +51,7 @@ async def not_enrolled(bot: Harness) -> None:
 
 async def enrolling(bot: Harness) -> None:
     await _save(bot, Profile(user_id=USER, chat_id=USER, consent_at=bot.clock.now()))
-    await bot.store.set_flow(USER, Flow(kind=FlowKind.ENROL, step="wake", nonce="abc123"))
+    await bot.store.set_flow(USER, EnrolFlow(step=EnrolStep.WAKE, nonce="abc123"))
 
 
 async def before_day_1(bot: Harness) -> None:

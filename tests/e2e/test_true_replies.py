@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.domain.callbacks import Action, encode
+from bot.domain.flows import EnrolFlow, EnrolStep
 from devtools.emulator import ChatMessage
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import CONSENT_BUTTON, check_in, enrol, send_sticker
@@ -155,8 +156,8 @@ async def test_an_old_wake_button_cannot_answer_the_bedtime_question(bot: Harnes
     await bot.tap_raw(old_data, wake_question.message_id)  # a client that kept the old button
     assert bot.last_answer() == STALE
     flow = await bot.store.get_flow(USER)
-    assert flow is not None
-    assert (flow.step, flow.answers.get("bed")) == ("bed", None)
+    assert isinstance(flow, EnrolFlow)
+    assert (flow.step, flow.bedtime) == (EnrolStep.BED, None)
 
 
 # --- a tap acts only on a message that shows that button ----------------------------------------

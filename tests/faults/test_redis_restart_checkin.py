@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.domain.models import Flow
+from bot.domain.flows import Flow
 from bot.storage.store import _CAS_PROFILE, connect
 from tests.e2e.harness import USER, Harness, harness_for
 from tests.e2e.steps import SIGNS_DONE, check_in, enrol

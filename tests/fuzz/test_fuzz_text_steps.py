@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 from bot.chat.steps import interpret_zone
 from bot.domain.country import country_of, zone_countries
-from bot.domain.models import Flow, FlowKind, Profile
+from bot.domain.flows import EnrolFlow, EnrolStep, Flow, FlowKind, SettingsFlow, SettingsStep
+from bot.domain.models import Profile
 from bot.domain.plan import times_are_valid
-from bot.domain.timeparse import format_time, parse_time
+from bot.domain.timeparse import parse_time
 from bot.domain.zones import country_by_name
 from bot.storage.store import person_keys
 from tests.e2e.harness import START, USER, Harness
@@ -56,29 +57,31 @@ class Step:
     """A conversation state to type into: the flow (None: none) and whether enrolled."""
 
     name: str
-    kind: FlowKind | None
-    step: str = ""
-    answers: tuple[tuple[str, str], ...] = ()
+    flow: EnrolFlow | SettingsFlow | None
     enrolled: bool = False
 
-    def flow(self) -> Flow | None:
-        if self.kind is None:
-            return None
-        return Flow(kind=self.kind, step=self.step, nonce=NONCE, answers=dict(self.answers))
+    @property
+    def kind(self) -> FlowKind | None:
+        return None if self.flow is None else self.flow.kind
+
+    @property
+    def step(self) -> str:
+        return "" if self.flow is None else self.flow.step
 
 
+LONDON = EnrolFlow(nonce=NONCE, zone="Europe/London")
 STEPS = [
-    Step("enrol zone", FlowKind.ENROL, "zone"),
-    Step("enrol wake", FlowKind.ENROL, "wake", (("zone", "Europe/London"),)),
-    Step("enrol bed", FlowKind.ENROL, "bed", (("zone", "Europe/London"), ("wake", "07:00"))),
-    Step("settings zone", FlowKind.SETTINGS, "zone", enrolled=True),
-    Step("settings wake", FlowKind.SETTINGS, "wake", enrolled=True),
-    Step("settings bed", FlowKind.SETTINGS, "bed", enrolled=True),
-    Step("settings menu", FlowKind.SETTINGS, "menu", enrolled=True),
+    Step("enrol zone", EnrolFlow(nonce=NONCE)),
+    Step("enrol wake", LONDON.replaced(step=EnrolStep.WAKE)),
+    Step("enrol bed", LONDON.replaced(step=EnrolStep.BED, wake_time=time(7))),
+    Step("settings zone", SettingsFlow(nonce=NONCE, step=SettingsStep.ZONE), enrolled=True),
+    Step("settings wake", SettingsFlow(nonce=NONCE, step=SettingsStep.WAKE), enrolled=True),
+    Step("settings bed", SettingsFlow(nonce=NONCE, step=SettingsStep.BED), enrolled=True),
+    Step("settings menu", SettingsFlow(nonce=NONCE), enrolled=True),
     Step("no conversation, enrolled", None, enrolled=True),
     Step("no conversation, a stranger", None),
-    Step("enrol country", FlowKind.ENROL, "country", (("zone", "Asia/Bangkok"), ("country", ""))),
-    Step("settings country", FlowKind.SETTINGS, "country", enrolled=True),
+    Step("enrol country", EnrolFlow(nonce=NONCE, step=EnrolStep.COUNTRY, zone="Asia/Bangkok")),
+    Step("settings country", SettingsFlow(nonce=NONCE, step=SettingsStep.COUNTRY), enrolled=True),
 ]
 
 
@@ -90,38 +93,31 @@ async def prepare(bot: Harness, step: Step) -> tuple[Profile | None, Flow | None
         profile = Profile(user_id=USER, chat_id=USER, consent_at=START)
     if profile is not None:
         profile = await bot.store.save_profile(profile, expected_version=0)
-    flow = step.flow()
+    flow = step.flow
     if flow is not None:
         await bot.store.set_flow(USER, flow)
     return profile, flow
 
 
-def expected_enrol_flow(step: Step, flow: Flow, text: str) -> Flow:
+def expected_enrol_flow(step: Step, flow: EnrolFlow, text: str) -> EnrolFlow:
     """Where enrolment should be after `text`, by the pure parsers."""
-    answers = dict(flow.answers)
-    if step.step == "zone":
+    if flow.step is EnrolStep.ZONE:
         found = interpret_zone(text)
         if found.zone is None:
             return flow
-        answers |= {"zone": found.zone, "country": found.country or ""}
-        return flow.model_copy(
-            update={"step": "wake" if found.country else "country", "answers": answers}
-        )
-    if step.step == "country":
+        after = EnrolStep.WAKE if found.country else EnrolStep.COUNTRY
+        return flow.replaced(step=after, zone=found.zone, country=found.country)
+    if flow.step is EnrolStep.COUNTRY:
         country = country_by_name(text)
-        if country is None:
-            return flow
-        return flow.model_copy(update={"step": "wake", "answers": {**answers, "country": country}})
+        return flow if country is None else flow.replaced(step=EnrolStep.WAKE, country=country)
     parsed = parse_time(text)
     if parsed is None:
         return flow
-    if step.step == "wake":
-        answers["wake"] = format_time(parsed)
-        return flow.model_copy(update={"step": "bed", "answers": answers})
+    if flow.step is EnrolStep.WAKE:
+        return flow.replaced(step=EnrolStep.BED, wake_time=parsed)
     if not times_are_valid(time(7, 0), parsed):
         return flow
-    answers["bed"] = format_time(parsed)
-    return flow.model_copy(update={"step": "onset", "answers": answers})
+    return flow.replaced(step=EnrolStep.ONSET, bedtime=parsed)
 
 
 def expected_profile(step: Step, profile: Profile, text: str) -> Profile | None:
@@ -150,8 +146,7 @@ async def check_state(
 ) -> None:
     stored_flow = await bot.store.get_flow(USER)
     stored = await bot.store.get_profile(USER)
-    if step.kind is FlowKind.ENROL:
-        assert flow is not None
+    if isinstance(flow, EnrolFlow):
         assert stored == profile  # enrolment changes the profile only at its last tap
         assert same_step(stored_flow, expected_enrol_flow(step, flow, text))
     elif step.kind is FlowKind.SETTINGS:

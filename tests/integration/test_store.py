@@ -5,22 +5,22 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 
 import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from bot.domain.flows import CheckinAnswers, CheckinFlow, CheckinStep, EnrolFlow, EnrolStep
 from bot.domain.models import (
     WARNING_SIGN_FIELDS,
-    Flow,
-    FlowKind,
     Pause,
     Profile,
     Reason,
     SignReport,
     Status,
+    TwitchLocation,
 )
 from bot.storage.store import (
     FLOW_TTL_SECONDS,
@@ -42,6 +42,10 @@ USER = 1001
 OTHER = 2002
 
 Change = Callable[[Profile], Profile]
+
+
+def checkin_flow(step: CheckinStep = CheckinStep.SIGNS, nonce: str = "n1") -> CheckinFlow:
+    return CheckinFlow(step=step, nonce=nonce, local_date=date(2026, 3, 22), day=2)
 
 
 async def all_keys(redis: Redis, pattern: str = "*") -> set[bytes]:
@@ -217,7 +221,7 @@ async def test_delete_person_removes_every_key_and_spares_others(
 async def test_keys_are_hash_tagged_per_person(store: Store, redis_client: Redis) -> None:
     await store.save_profile(make_profile(USER), expected_version=0)
     await add_checkins(store, USER, make_record())
-    await store.set_flow(USER, Flow(kind=FlowKind.CHECKIN, step="where", nonce="abc"))
+    await store.set_flow(USER, checkin_flow(CheckinStep.WHERE, "abc"))
     await redis_client.rpush(person_key(USER, "reports"), b"{}")
     await store.claim_send(USER, "morning", date(2026, 3, 22))
     await store.record_sleep(USER, date(2026, 3, 22), 6.5)
@@ -313,7 +317,7 @@ async def test_unreadable_checkin_rows_are_reported(
 
 async def test_profile_checkin_and_flow_change_together(store: Store) -> None:
     saved = await store.save_profile(make_profile(USER), expected_version=0)
-    flow = Flow(kind=FlowKind.CHECKIN, step="signs", nonce="n1")
+    flow = checkin_flow()
     await store.set_flow(USER, flow)
     record = make_record(day=2)
     report = SignReport(at=record.at, local_date=record.local_date, day=2, signs=("painful",))
@@ -335,7 +339,7 @@ async def test_profile_checkin_and_flow_change_together(store: Store) -> None:
 async def test_a_conflicting_save_writes_none_of_its_extras(store: Store) -> None:
     saved = await store.save_profile(make_profile(USER), expected_version=0)
     await store.update_profile(USER, lambda p: p.model_copy(update={"locale": "en"}))
-    flow = Flow(kind=FlowKind.CHECKIN, step="signs", nonce="n1")
+    flow = checkin_flow()
     await store.set_flow(USER, flow)
 
     with pytest.raises(VersionConflict):
@@ -349,7 +353,7 @@ async def test_a_conflicting_save_writes_none_of_its_extras(store: Store) -> Non
 
 async def test_flow_round_trip_and_expiry(store: Store, redis_client: Redis) -> None:
     await store.save_profile(make_profile(USER), expected_version=0)
-    flow = Flow(kind=FlowKind.ENROL, step="zone", nonce="Ab3", options=("Europe/London",))
+    flow = EnrolFlow(step=EnrolStep.BED, nonce="Ab3", zone="Europe/London", wake_time=time(7))
     await store.set_flow(USER, flow)
     assert await store.get_flow(USER) == flow
     ttl = await redis_client.ttl(person_key(USER, "flow"))
@@ -371,7 +375,9 @@ async def test_no_write_outside_the_profile_lands_for_someone_without_one(
 ) -> None:
     """Every conversation starts after consent; a write for someone without a profile can only
     be one that raced their /delete, and must not bring their data back."""
-    flow = Flow(kind=FlowKind.CHECKIN, step="where", nonce="n1", answers={"where": "eyelid"})
+    flow = checkin_flow(CheckinStep.COUNT).replaced(
+        answers=CheckinAnswers(twitch_location=TwitchLocation.EYELID)
+    )
     writes = [store.set_flow(USER, flow), store.record_sleep(USER, date(2026, 3, 22), 5.5)]
 
     for write in writes:
@@ -383,9 +389,9 @@ async def test_no_write_outside_the_profile_lands_for_someone_without_one(
 
 async def test_a_write_that_depends_on_a_flow_lands_only_while_it_is_open(store: Store) -> None:
     saved = await store.save_profile(make_profile(USER), expected_version=0)
-    flow = Flow(kind=FlowKind.CHECKIN, step="signs", nonce="n1")
+    flow = checkin_flow()
     done = Also(checkin=make_record(), clear_flow=True, if_flow=flow.nonce)
-    await store.set_flow(USER, flow.model_copy(update={"nonce": "n2"}))  # another check-in
+    await store.set_flow(USER, flow.replaced(nonce="n2"))  # another check-in
 
     with pytest.raises(FlowChanged):
         await store.update_profile(USER, lambda p: p, also=done)

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
+from bot.domain.flows import CheckinStep
 from bot.domain.models import WARNING_SIGN_FIELDS, CheckIn, Level, Reason
 from bot.texts.content import (
     FILES,
@@ -102,7 +103,7 @@ def test_checkin_questions_follow_the_agreed_order(content: Content) -> None:
     assert steps[-1].kind == "multi"
     assert {t.field for t in steps[-1].toggles} == set(WARNING_SIGN_FIELDS)
     assert content.checkin.questions[1].value("none") == 0
-    longest = content.checkin.step("longest")
+    longest = content.checkin.step(CheckinStep.LONGEST)
     assert not isinstance(longest, WarningSigns)
     assert longest.skip_when_no_episodes
     assert longest.value_if_skipped == "seconds"
@@ -394,6 +395,18 @@ BREAKAGES: list[tuple[str, str, Edit, list[str]]] = [
         "checkin.yaml",
         _data(_set("questions.4.field", "day")),
         ["checkin.yaml: questions.4.field: 'day' is filled in by the bot"],
+    ),
+    (
+        "warning sign asked as a question",
+        "checkin.yaml",
+        _data(_set("questions.2.field", "painful")),
+        ["checkin.yaml: questions.2.field: 'painful' is not kept by a check-in in progress"],
+    ),
+    (
+        "check-in step the bot does not know",
+        "checkin.yaml",
+        _data(_set("questions.0.id", "wher")),
+        ["checkin.yaml: questions.0.id: Input should be 'where', 'count', 'longest'"],
     ),
     (
         "warning sign without a toggle",

@@ -8,7 +8,7 @@ from telegram import Update
 from bot.chat.router import Feature, Router, merged
 from bot.core.context import Context
 from bot.domain.callbacks import Action, Callback
-from bot.domain.models import Flow, FlowKind
+from bot.domain.flows import Flow, FlowKind
 from bot.ops.app import FEATURES
 
 
