@@ -14,12 +14,11 @@ from urllib.parse import unquote
 import pytest
 
 from bot.storage.child_process import die_with_parent
-from bot.storage.embedded_redis import (
+from bot.storage.embedded_redis import MAX_SOCKET_PATH, EmbeddedRedis
+from bot.storage.redis_server import (
     BINARY_ENV,
-    MAX_SOCKET_PATH,
-    EmbeddedRedis,
-    EmbeddedRedisError,
     RedisBinaryNotFound,
+    RedisServerError,
     find_redis_server,
 )
 from bot.storage.store import Store, connect
@@ -126,7 +125,7 @@ async def test_a_very_long_data_dir_uses_a_short_private_socket(tmp_path: Path) 
 
 async def test_a_second_server_on_a_held_dir_is_refused(tmp_path: Path) -> None:
     async with EmbeddedRedis(tmp_path) as first:
-        with pytest.raises(EmbeddedRedisError, match=rf"pid {first.pid}\) is still using"):
+        with pytest.raises(RedisServerError, match=rf"pid {first.pid}\) is still using"):
             await EmbeddedRedis(tmp_path).start()
 
     async with EmbeddedRedis(tmp_path):
@@ -138,7 +137,7 @@ async def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
     (tmp_path / "redis.sock").mkdir()
 
     server = EmbeddedRedis(tmp_path)
-    with pytest.raises(EmbeddedRedisError, match="did not start"):
+    with pytest.raises(RedisServerError, match="did not start"):
         await server.start()
 
     assert server.pid is None
@@ -152,7 +151,7 @@ async def test_stop_twice_and_url_when_stopped(tmp_path: Path) -> None:
     await server.stop()
     await server.stop()
 
-    with pytest.raises(EmbeddedRedisError, match="not running"):
+    with pytest.raises(RedisServerError, match="not running"):
         _ = server.url
 
 
@@ -226,11 +225,12 @@ def test_binary_shipped_by_a_package_is_found(
 OWNER_SCRIPT = """
 import asyncio, sys
 import bot.storage.embedded_redis as embedded
+import bot.storage.redis_server as launcher
 from bot.storage.store import Store, connect
 from tests.factories import make_profile
 
 if sys.argv[2] == "no-death-signal":  # as on a system without prctl
-    embedded.die_with_parent = lambda: None
+    launcher.die_with_parent = lambda: None
 
 async def main():
     server = embedded.EmbeddedRedis(sys.argv[1])
