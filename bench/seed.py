@@ -19,10 +19,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Final, TypeVar
 
-from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from bot.domain.models import CheckIn, CheckInRecord, Profile, Status
+from bot.storage.client import RedisClient
 from bot.storage.store import (
     CHECKINS,
     OUTBOX,
@@ -235,7 +235,7 @@ class Batch:
     queue: DueQueue
 
     @classmethod
-    def on(cls, redis: Redis) -> Batch:
+    def on(cls, redis: RedisClient) -> Batch:
         pipe = redis.pipeline(transaction=False)
         return cls(pipe, Store(pipe), DueQueue(pipe))
 
@@ -283,7 +283,7 @@ PHASES: Final[dict[str, Callable[[Batch, Person], Awaitable[None]]]] = {
 
 
 async def seed_phase(
-    redis: Redis, people: Iterator[Person], phase: str, *, batch: int = 2_000
+    redis: RedisClient, people: Iterator[Person], phase: str, *, batch: int = 2_000
 ) -> int:
     """Write one phase for every person, `batch` people per pipeline round trip."""
     write = PHASES[phase]
@@ -298,14 +298,14 @@ async def seed_phase(
     return count
 
 
-async def used_memory(redis: Redis) -> int:
+async def used_memory(redis: RedisClient) -> int:
     """Redis's used_memory, in bytes."""
     info = await redis.info("memory")
     return int(info["used_memory"])
 
 
 async def seed_cohort(
-    redis: Redis, *, first_user: int, size: int, zone: str, wake: time, after: datetime
+    redis: RedisClient, *, first_user: int, size: int, zone: str, wake: time, after: datetime
 ) -> datetime:
     """`size` people on plan day 1 who all wake at `wake` in `zone`; returns their due time."""
     writes = Batch.on(redis)

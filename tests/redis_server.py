@@ -14,9 +14,9 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 
+from bot.storage.client import RedisClient
 from bot.storage.redis_server import (
     RedisBinaryNotFound,
     RedisProcess,
@@ -28,7 +28,7 @@ from bot.storage.redis_server import (
 __all__ = ["RedisServer", "RedisServerError", "free_port", "require_binary", "server_version"]
 
 
-async def server_version(client: Redis | RedisCluster) -> tuple[int, ...]:
+async def server_version(client: RedisClient | RedisCluster) -> tuple[int, ...]:
     """The running server's version, from INFO server (for version-dependent expectations)."""
     info: dict[str, Any] = await client.info("server")
     if "redis_version" not in info:  # a cluster answers per node

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import pytest
 
 from bot.storage.child_process import die_with_parent
+from bot.storage.client import connect
 from bot.storage.embedded_redis import MAX_SOCKET_PATH, EmbeddedRedis
 from bot.storage.redis_server import (
     BINARY_ENV,
@@ -21,7 +22,7 @@ from bot.storage.redis_server import (
     RedisServerError,
     find_redis_server,
 )
-from bot.storage.store import Store, connect
+from bot.storage.store import Store
 from tests.factories import add_checkins, make_profile, make_record
 from tests.redis_server import server_version
 
@@ -59,7 +60,7 @@ def socket_inodes(pid: int) -> set[str]:
 async def save_and_reload(data_dir: Path) -> tuple[int, ...]:
     """Write a profile and a check-in, restart, read them back; returns the server version."""
     async with EmbeddedRedis(data_dir) as server:
-        client = connect(server.url)
+        client = await connect(server.url)
         try:
             await Store(client).save_profile(make_profile(7), expected_version=0)
             await add_checkins(Store(client), 7, make_record())
@@ -68,7 +69,7 @@ async def save_and_reload(data_dir: Path) -> tuple[int, ...]:
             await client.aclose()
 
     async with EmbeddedRedis(data_dir) as server:
-        client = connect(server.url)
+        client = await connect(server.url)
         try:
             profile = await Store(client).get_profile(7)
             checkins = await Store(client).list_checkins(7)
@@ -98,7 +99,7 @@ async def test_listens_on_a_unix_socket_only(tmp_path: Path) -> None:
         path = socket_path(server.url)
         assert path.parent == tmp_path / "data"
         assert stat.S_IMODE(path.stat().st_mode) == 0o700
-        client = connect(server.url)
+        client = await connect(server.url)
         try:
             config = await client.config_get("*")
             assert (config["port"], config["appendonly"]) == ("0", "yes")
@@ -226,7 +227,8 @@ OWNER_SCRIPT = """
 import asyncio, sys
 import bot.storage.embedded_redis as embedded
 import bot.storage.redis_server as launcher
-from bot.storage.store import Store, connect
+from bot.storage.client import connect
+from bot.storage.store import Store
 from tests.factories import make_profile
 
 if sys.argv[2] == "no-death-signal":  # as on a system without prctl
@@ -234,7 +236,7 @@ if sys.argv[2] == "no-death-signal":  # as on a system without prctl
 
 async def main():
     server = embedded.EmbeddedRedis(sys.argv[1])
-    client = connect(await server.start())
+    client = await connect(await server.start())
     await Store(client).save_profile(make_profile(7), expected_version=0)
     print(server.pid, flush=True)
     await asyncio.Event().wait()
@@ -269,7 +271,7 @@ def wait_gone(pid: int, seconds: float) -> bool:
 
 async def reopen_and_read(data_dir: Path) -> int | None:
     async with EmbeddedRedis(data_dir) as server:
-        client = connect(server.url)
+        client = await connect(server.url)
         try:
             profile = await Store(client).get_profile(7)
         finally:
