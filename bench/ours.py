@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from telegram.ext import ExtBot
 
 from bench.common import Spread, emit, read_params, rss_mb
-from bench.seed import SEED_NOW
+from bench.seed import SEED_NOW, Batch
 from bench.stub_api import fetch_stats
 from bot.core.config import Settings
 from bot.storage.client import RedisClient
@@ -108,11 +108,10 @@ async def add_remove(redis: RedisClient, runs: int) -> tuple[Spread, Spread]:
 
 
 async def _make_due(redis: RedisClient, queue: DueQueue, users: list[int], at: datetime) -> None:
-    async with redis.pipeline(transaction=False) as pipe:
-        on_pipe = DueQueue(pipe, shards=queue.shards)
-        for user_id in users:
-            await on_pipe.schedule(user_id, at)
-        await pipe.execute()
+    batch = Batch(redis.pipeline(transaction=False), queue)
+    for user_id in users:
+        batch.schedule(user_id, at)
+    await batch.pipe.execute()
 
 
 # --- the worker process ---------------------------------------------------------------------
