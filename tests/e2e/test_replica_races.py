@@ -19,9 +19,12 @@ import pytest
 from bot.domain.models import Flow, Profile
 from bot.storage.client import RedisClient
 from bot.views.keyboards import new_nonce
+from tests.backends import ON_BOTH
 from tests.e2e.harness import START, USER
 from tests.e2e.processes import ProcessCluster, process_cluster
 from tests.factories import make_profile
+
+pytestmark = ON_BOTH
 
 RACES = 50
 DONE = "✅ Done"

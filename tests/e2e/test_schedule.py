@@ -23,6 +23,7 @@ from bot.domain.models import Status
 from bot.storage.client import RedisClient
 from devtools.emulator import ChatMessage, FaultKind, RateLimits
 from scheduler.ratelimit import PAUSE_KEY
+from tests.backends import ON_BOTH
 from tests.e2e.harness import USER, Harness, harness_for
 from tests.e2e.steps import (
     chat_sends,
@@ -35,6 +36,8 @@ from tests.e2e.steps import (
     walk,
     walk_due,
 )
+
+pytestmark = ON_BOTH
 
 MORNING = {
     1: "☀️ Day 1: notice your twitch",

@@ -12,10 +12,13 @@ import pytest
 from bot.domain.models import Status
 from bot.storage.client import RedisClient
 from devtools.emulator.webhook import Secret
+from tests.backends import ON_BOTH
 from tests.e2e.harness import USER
 from tests.e2e.replicas import PUBLIC_URL, SECRET, Cluster, cluster
 from tests.e2e.steps import check_in, enrol
 from tests.redis_server import RedisServer
+
+pytestmark = ON_BOTH
 
 NEWCOMER = 515151
 
