@@ -18,14 +18,13 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from redis.asyncio import Redis
-
 from bench.common import Spread, emit, read_params, rss_mb
 from bench.ours import settings_for
 from bot.core.context import App, Context
 from bot.domain.clock import SystemClock
 from bot.domain.models import Profile
 from bot.domain.plan import evening_time
+from bot.storage.client import RedisClient
 from bot.storage.store import PROFILE, parse_profile, person_key
 
 # Every profile key: the store's own key with a wildcard for the id (braces are literal in
@@ -60,7 +59,7 @@ def remove_jobs(app: App, user_id: int) -> int:
     return len(jobs)
 
 
-async def load_everyone(app: App, redis: Redis, cap: int) -> int:
+async def load_everyone(app: App, redis: RedisClient, cap: int) -> int:
     """Read up to `cap` profiles (SCAN + MGET) and create their jobs."""
     loaded, cursor = 0, 0
     while True:
@@ -109,7 +108,7 @@ async def baseline(params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-async def _add_remove(app: App, redis: Redis, repeats: int) -> dict[str, Any]:
+async def _add_remove(app: App, redis: RedisClient, repeats: int) -> dict[str, Any]:
     """Add one person's two jobs, then remove them as the timer example does."""
     _, keys = await redis.scan(0, match=PROFILE_PATTERN, count=100)
     raw = await redis.get(keys[0])

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from pydantic import SecretStr
-from redis.asyncio import Redis
 from telegram.ext import ExtBot
 
 from bench.common import Spread, emit, read_params, rss_mb
-from bench.seed import SEED_NOW
+from bench.seed import SEED_NOW, Batch
 from bench.stub_api import fetch_stats
 from bot.core.config import Settings
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from bot.texts.content import load_content
 from content import CONTENT_ROOT
@@ -33,14 +33,14 @@ from scheduler.queue import Claim, DueQueue
 BENCH_TOKEN = "123456789:BENCH-token_for-the-stub-api"
 
 
-def _dispatcher(redis: Redis, clock: ManualClock) -> Dispatcher:
+def _dispatcher(redis: RedisClient, clock: ManualClock) -> Dispatcher:
     """A real dispatcher; its bot is never called, because nothing it claims is sent here."""
     queue = DueQueue(redis)
     content = load_content(Path(CONTENT_ROOT), "en")
     return Dispatcher(cast(ExtBot[Any], None), Store(redis), queue, content, clock)
 
 
-async def tick_cost(redis: Redis, runs: int) -> Spread:
+async def tick_cost(redis: RedisClient, runs: int) -> Spread:
     """Dispatcher.tick() when nothing is due: one claim script per shard, nothing written."""
     dispatcher = _dispatcher(redis, ManualClock(SEED_NOW))
     seconds = []
@@ -54,7 +54,7 @@ async def tick_cost(redis: Redis, runs: int) -> Spread:
 
 
 async def claim_complete(
-    redis: Redis, user_ids: range, runs: int, people: int = 1_000, *, per_person: bool = False
+    redis: RedisClient, user_ids: range, runs: int, people: int = 1_000, *, per_person: bool = False
 ) -> Spread:
     """Claim `people` due members and complete each with its next due time, as a tick does.
 
@@ -92,7 +92,7 @@ async def claim_complete(
     return Spread.of(seconds[2:])
 
 
-async def add_remove(redis: Redis, runs: int) -> tuple[Spread, Spread]:
+async def add_remove(redis: RedisClient, runs: int) -> tuple[Spread, Spread]:
     """What enrolling and deleting a person costs the scheduler: one schedule, one remove."""
     queue = DueQueue(redis)
     added, removed = [], []
@@ -107,12 +107,11 @@ async def add_remove(redis: Redis, runs: int) -> tuple[Spread, Spread]:
     return Spread.of(added), Spread.of(removed)
 
 
-async def _make_due(redis: Redis, queue: DueQueue, users: list[int], at: datetime) -> None:
-    async with redis.pipeline(transaction=False) as pipe:
-        on_pipe = DueQueue(pipe, shards=queue.shards)
-        for user_id in users:
-            await on_pipe.schedule(user_id, at)
-        await pipe.execute()
+async def _make_due(redis: RedisClient, queue: DueQueue, users: list[int], at: datetime) -> None:
+    batch = Batch(redis.pipeline(transaction=False), queue)
+    for user_id in users:
+        batch.schedule(user_id, at)
+    await batch.pipe.execute()
 
 
 # --- the worker process ---------------------------------------------------------------------

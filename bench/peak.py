@@ -16,10 +16,10 @@ from datetime import time as wall
 from pathlib import Path
 from typing import Any, cast
 
-from redis.asyncio import Redis
 from telegram.ext import ExtBot
 
 from bench.seed import seed_cohort
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from bot.texts.content import load_content
 from content import CONTENT_ROOT
@@ -78,7 +78,7 @@ class PeakResult:
         return max((lag for _, lag in self.lag), default=0.0)
 
 
-async def morning_peak(redis: Redis, people: int, *, rate: float = 30.0) -> PeakResult:
+async def morning_peak(redis: RedisClient, people: int, *, rate: float = 30.0) -> PeakResult:
     """Seed the cohort into an empty Redis, then tick until nothing is due."""
     probe = datetime(2026, 3, 20, 5, 0, tzinfo=UTC)  # before 08:00 in Berlin that day
     due = await seed_cohort(

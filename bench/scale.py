@@ -23,15 +23,13 @@ from datetime import time as wall
 from datetime import timedelta
 from typing import Any
 
-from redis.asyncio import Redis
-
 from bench.common import MEASURED_CPU, SERVICE_CPU, Spread, pin, run_worker, two_cores
 from bench.ours import add_remove, claim_complete, tick_cost
 from bench.peak import PeakResult, morning_peak
 from bench.redis_proc import BenchRedis
 from bench.seed import PHASES, SEED_NOW, Population, seed_cohort, seed_phase, used_memory
 from bot.storage.child_process import die_with_parent
-from bot.storage.store import connect
+from bot.storage.client import RedisClient, connect
 
 COHORT_FIRST_USER = 900_000_000
 COHORT_ZONE, COHORT_WAKE = "Europe/Berlin", wall(8, 7)  # off every seeded wall time
@@ -89,7 +87,7 @@ class Stub:
 
 
 async def measure_size(
-    redis: Redis, url: str, port: int, n: int, config: Config, cpu: int | None
+    redis: RedisClient, url: str, port: int, n: int, config: Config, cpu: int | None
 ) -> Row:
     row = Row(n)
     await redis.flushall()
@@ -339,7 +337,7 @@ async def run(config: Config, *, redis_url: str | None = None, pinned: bool = Fa
         server.start()
     url = redis_url or (server.url if server else "")
     stub = Stub(SERVICE_CPU if pinned else None)
-    redis = connect(url)
+    redis = await connect(url)
     try:
         rows = [await measure_size(redis, url, stub.port, n, config, cpu) for n in config.sizes]
         await redis.flushall()

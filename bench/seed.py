@@ -19,10 +19,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Final, TypeVar
 
-from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import ClusterPipeline
 
 from bot.domain.models import CheckIn, CheckInRecord, Profile, Status
+from bot.storage.client import RedisClient
 from bot.storage.store import (
     CHECKINS,
     OUTBOX,
@@ -31,12 +32,11 @@ from bot.storage.store import (
     PROFILE,
     SLEEP,
     SLEEP_TTL_SECONDS,
-    Store,
     encode_checkin,
     outbox_field,
     person_key,
 )
-from scheduler.queue import DueQueue
+from scheduler.queue import DueQueue, to_score
 from scheduler.timing import next_due
 
 # Everything is seeded as of this instant: each person's next send is strictly later, so a tick
@@ -228,22 +228,26 @@ def checkin_rows(person: Person) -> list[str]:
 
 @dataclass(frozen=True)
 class Batch:
-    """One pipeline, and the project's own Store and DueQueue queuing their writes on it."""
+    """One pipeline, with the project's own DueQueue for its keys and scores. Works on one
+    server and on a Redis Cluster (whose pipelines take no scripts, and split by node)."""
 
-    pipe: Pipeline
-    store: Store
+    pipe: Pipeline | ClusterPipeline
     queue: DueQueue
 
     @classmethod
-    def on(cls, redis: Redis) -> Batch:
-        pipe = redis.pipeline(transaction=False)
-        return cls(pipe, Store(pipe), DueQueue(pipe))
+    def on(cls, redis: RedisClient) -> Batch:
+        return cls(redis.pipeline(transaction=False), DueQueue(redis))
+
+    def schedule(self, user_id: int, due_at: datetime) -> None:
+        """What DueQueue.schedule writes for someone never parked nor failing: one ZADD."""
+        key = self.queue.shard_key(self.queue.shard_of(user_id))
+        self.pipe.zadd(key, {str(user_id): to_score(due_at)})
 
 
 async def _profiles(batch: Batch, person: Person, after: datetime = SEED_NOW) -> None:
     profile, due_at = profile_of(person, after)
     batch.pipe.set(person_key(person.user_id, PROFILE), profile.model_dump_json())
-    await batch.queue.schedule(person.user_id, due_at)
+    batch.schedule(person.user_id, due_at)
 
 
 async def _checkins(batch: Batch, person: Person) -> None:
@@ -283,7 +287,7 @@ PHASES: Final[dict[str, Callable[[Batch, Person], Awaitable[None]]]] = {
 
 
 async def seed_phase(
-    redis: Redis, people: Iterator[Person], phase: str, *, batch: int = 2_000
+    redis: RedisClient, people: Iterator[Person], phase: str, *, batch: int = 2_000
 ) -> int:
     """Write one phase for every person, `batch` people per pipeline round trip."""
     write = PHASES[phase]
@@ -298,14 +302,14 @@ async def seed_phase(
     return count
 
 
-async def used_memory(redis: Redis) -> int:
+async def used_memory(redis: RedisClient) -> int:
     """Redis's used_memory, in bytes."""
     info = await redis.info("memory")
     return int(info["used_memory"])
 
 
 async def seed_cohort(
-    redis: Redis, *, first_user: int, size: int, zone: str, wake: time, after: datetime
+    redis: RedisClient, *, first_user: int, size: int, zone: str, wake: time, after: datetime
 ) -> datetime:
     """`size` people on plan day 1 who all wake at `wake` in `zone`; returns their due time."""
     writes = Batch.on(redis)

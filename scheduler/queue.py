@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from redis.asyncio import Redis
+from bot.storage.client import RedisClient
 
 DEFAULT_SHARDS: Final = 16
 KEY_PREFIX: Final = "due"
@@ -136,7 +136,7 @@ class Claim:
 class DueQueue:
     """The sharded due queue. All processes sharing a Redis must use the same shard count."""
 
-    def __init__(self, redis: Redis, *, shards: int = DEFAULT_SHARDS) -> None:
+    def __init__(self, redis: RedisClient, *, shards: int = DEFAULT_SHARDS) -> None:
         if isinstance(shards, bool) or not isinstance(shards, int) or shards < 1:
             raise ValueError("shards must be a positive integer")
         self._redis = redis

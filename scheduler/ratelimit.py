@@ -38,11 +38,11 @@ from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import Any, Final
 
-from redis.asyncio import Redis
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.domain.clock import Clock
+from bot.storage.client import RedisClient
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ class RedisRateLimiter(BaseRateLimiter[int]):
 
     def __init__(
         self,
-        redis: Redis,
+        redis: RedisClient,
         clock: Clock,
         *,
         per_chat_rate: float = 1.0,

@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.storage.child_process import become_subreaper
-from bot.storage.store import Store, connect
+from bot.storage.client import RedisClient, connect
+from bot.storage.store import Store
+from devtools.redis_cluster import LocalCluster
+from tests.backends import CLUSTER, SINGLE, SlotAudit, parametrize_backends
 from tests.redis_server import RedisServer, RedisServerError, require_binary
 
 
@@ -33,17 +35,57 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.stop()
 
 
-@pytest.fixture
-def redis_url(redis_server: RedisServer) -> str:
-    """The URL of the running test server."""
-    redis_server.ensure_running()
-    return redis_server.url
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    """One real local Redis Cluster for the session: three masters with a replica each, from
+    the same redis-server binary. Started only when a test runs on the cluster."""
+    try:
+        cluster = LocalCluster(require_binary(), tmp_path_factory.mktemp("redis-cluster"))
+        cluster.start()
+    except RedisServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    parametrize_backends(metafunc)
 
 
 @pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
-    """A client to an emptied test server; closed after the test."""
-    client = connect(redis_url)
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    """ "single" (one redis-server), or "cluster" where a test is parametrised with ON_BOTH."""
+    return str(getattr(request, "param", SINGLE))
+
+
+@pytest.fixture
+def redis_url(request: pytest.FixtureRequest, redis_backend: str) -> str:
+    """The URL of the running test server, or of the test cluster (redis+cluster://)."""
+    if redis_backend == CLUSTER:
+        if "redis_server" in request.fixturenames:
+            pytest.skip("stops and starts the single test server; the cluster has its own")
+        cluster: LocalCluster = request.getfixturevalue("redis_cluster")
+        cluster.ensure_running()
+        request.getfixturevalue("slot_audit")
+        return cluster.url
+    server: RedisServer = request.getfixturevalue("redis_server")
+    server.ensure_running()
+    return server.url
+
+
+@pytest.fixture
+def slot_audit(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlotAudit]:
+    """Every script any cluster client runs in this test keeps its keys in one slot."""
+    audit = SlotAudit()
+    audit.install(monkeypatch)
+    yield audit
+    assert audit.crossing == [], "scripts whose keys span hash slots"
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[RedisClient]:
+    """A client to an emptied test server (or cluster); closed after the test."""
+    client = await connect(redis_url)
     try:
         await client.flushall()
         yield client
@@ -52,7 +94,7 @@ async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture
-def store(redis_client: Redis) -> Store:
+def store(redis_client: RedisClient) -> Store:
     """A Store over the per-test client."""
     return Store(redis_client)
 

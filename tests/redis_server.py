@@ -4,34 +4,35 @@ It is synchronous on purpose: one server serves the whole session while each tes
 event loop. Tests that need Redis to go away mid-conversation call stop() and start() again; the
 server comes back on the same port, empty. A server made with ``appendonly=True`` writes every
 change to an AOF in its work_dir instead, so it comes back with its data (outage tests).
+The process itself is started and stopped by the project's one launcher
+(bot/storage/redis_server.py).
 """
 
 from __future__ import annotations
 
 import socket
-import subprocess
-import threading
-from collections import deque
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 
-from bot.storage.child_process import die_with_parent
-from bot.storage.embedded_redis import RedisBinaryNotFound, find_redis_server
+from bot.storage.client import RedisClient
+from bot.storage.redis_server import (
+    RedisBinaryNotFound,
+    RedisProcess,
+    RedisServerError,
+    ServerConfig,
+    find_redis_server,
+)
 
-READY_LINE = "ready to accept connections"
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
+__all__ = ["RedisServer", "RedisServerError", "free_port", "require_binary", "server_version"]
 
 
-class RedisServerError(RuntimeError):
-    """The test redis-server could not be started."""
-
-
-async def server_version(client: Redis) -> tuple[int, ...]:
+async def server_version(client: RedisClient | RedisCluster) -> tuple[int, ...]:
     """The running server's version, from INFO server (for version-dependent expectations)."""
     info: dict[str, Any] = await client.info("server")
+    if "redis_version" not in info:  # a cluster answers per node
+        info = next(iter(info.values()))
     return tuple(int(part) for part in str(info["redis_version"]).split("."))
 
 
@@ -62,47 +63,27 @@ class RedisServer:
         self.work_dir = work_dir
         self.port = port if port is not None else free_port()
         self.appendonly = appendonly
-        self._process: subprocess.Popen[str] | None = None
-        self._drain: threading.Thread | None = None
+        config = ServerConfig(work_dir, port=self.port, appendonly=appendonly, fsync_always=True)
+        self._process = RedisProcess(config, binary=binary)
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return self._process.config.url
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._process.running
 
     def start(self) -> None:
         """Start the server and return once it accepts connections."""
         if self.running:
             return
-        self._reap()
-        self._process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            self._args(),
-            stdin=subprocess.DEVNULL,
-            preexec_fn=die_with_parent,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-        )
-        assert self._process.stdout is not None
-        self._wait_until_ready(self._process.stdout)
-        self._drain = threading.Thread(
-            target=_drain, args=(self._process.stdout,), name="redis-server-log", daemon=True
-        )
-        self._drain.start()
+        self._process.stop()  # reap one that died
+        self._process.start()
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL if it lingers) and wait for it."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-        self._reap()
+        self._process.stop()
 
     def restart(self) -> None:
         self.stop()
@@ -112,46 +93,3 @@ class RedisServer:
         """Bring the server back if an earlier test stopped it (or it died)."""
         if not self.running:
             self.start()
-
-    def _args(self) -> list[str]:
-        return [
-            self.binary,
-            "--port", str(self.port),
-            "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "yes" if self.appendonly else "no",
-            "--appendfsync", "always",
-            "--daemonize", "no",
-            "--dir", str(self.work_dir),
-            "--logfile", "",
-        ]  # fmt: skip
-
-    def _wait_until_ready(self, out: IO[str]) -> None:
-        # readline blocks; a hung server is caught by the per-test timeout.
-        recent: deque[str] = deque(maxlen=20)
-        for line in out:
-            recent.append(line.rstrip())
-            if READY_LINE in line.lower():
-                return
-        self._reap()
-        output = "\n".join(recent)
-        raise RedisServerError(f"redis-server on port {self.port} did not start:\n{output}")
-
-    def _reap(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        if self._drain is not None:
-            self._drain.join(STOP_TIMEOUT)
-            self._drain = None
-        if process.stdout is not None:
-            process.stdout.close()
-
-
-def _drain(out: IO[str]) -> None:
-    """Keep reading the server's log so a full pipe never blocks it."""
-    for _line in out:
-        pass

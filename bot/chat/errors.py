@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.core.context import Context, services
+from bot.storage.client import drop_idle_connections
 from bot.storage.store import ProfileNotFound
 from bot.texts.telegram_html import visible_text
 
@@ -72,7 +73,7 @@ async def _drop_idle_connections(context: Context) -> None:
     update before the pool noticed; dropping the idle ones now makes the next update work.
     Connections in use by other updates are left alone."""
     try:
-        await services(context).store.redis.connection_pool.disconnect(inuse_connections=False)
+        await drop_idle_connections(services(context).store.redis)
     except (OSError, *REDIS_DOWN) as exc:
         log.warning("could not drop idle Redis connections: %s", type(exc).__name__)
 

@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.storage.client import check_redis_url
 from scheduler.ratelimit import bulk_can_send, min_global_rate
 from scheduler.timing import EVENING_GRACE
 
@@ -104,8 +105,8 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
+        if value:
+            check_redis_url(value)
         return value or None
 
     @field_validator("webhook_path")

@@ -19,7 +19,7 @@ from bot.domain.clock import Clock, SavedClock, clock_for
 from bot.ops.app import build_application
 from bot.ops.logs import configure_logging
 from bot.ops.webhook import serve
-from bot.storage.embedded_redis import EmbeddedRedisError
+from bot.storage.redis_server import RedisServerError
 from bot.texts.content import ContentError
 from content import CONTENT_ROOT
 
@@ -31,7 +31,7 @@ DEMO_MISSING = (
     "From a clone of the repository: pip install -e '.[demo]' && twitchcare demo"
 )
 # Start-up failures the operator can fix, answered with one line instead of a traceback.
-STARTUP_ERRORS = (EmbeddedRedisError, ContentError)
+STARTUP_ERRORS = (RedisServerError, ContentError)
 
 
 def _parser() -> argparse.ArgumentParser:

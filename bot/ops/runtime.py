@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
 from telegram.ext import BaseRateLimiter
 
 from bot.core.config import Settings
 from bot.core.context import Services
 from bot.domain.clock import Clock
 from bot.domain.models import Profile
+from bot.storage.client import RedisClient, connect
 from bot.storage.embedded_redis import EmbeddedRedis
-from bot.storage.store import Store, connect
+from bot.storage.store import Store
 from bot.texts.content import load_content
 from content import CONTENT_ROOT
 from scheduler.queue import DueQueue
@@ -29,7 +29,7 @@ class Runtime:
     settings: Settings
     clock: Clock
     embedded: EmbeddedRedis | None = None
-    client: Redis | None = None
+    client: RedisClient | None = None
     services: Services | None = field(default=None)
     rate_limiter: RedisRateLimiter | None = None
 
@@ -41,7 +41,7 @@ class Runtime:
         if url is None:
             self.embedded = EmbeddedRedis(self.settings.data_dir)
             url = await self.embedded.start()
-        self.client = connect(url)
+        self.client = await connect(url)
         queue = DueQueue(self.client, shards=self.settings.queue_shards)
         self.rate_limiter = RedisRateLimiter(
             self.client,

@@ -29,7 +29,6 @@ from typing import Final
 from urllib.parse import urlsplit
 
 import uvicorn
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -43,6 +42,7 @@ from bot.core.context import App
 from bot.core.metrics import update_type
 from bot.ops.app import running
 from bot.ops.health import check, refresh_gauges
+from bot.storage.client import RedisClient
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class UpdateLedger:
     """Which update ids a replica has taken. Keys are `upd:{<id mod shards>}:<id>`: no person's
     data, hash-tagged so that they spread over a Redis Cluster."""
 
-    def __init__(self, redis: Redis, shards: int) -> None:
+    def __init__(self, redis: RedisClient, shards: int) -> None:
         self._redis = redis
         self._shards = shards
         self._take = redis.register_script(_TAKE)

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Protocol
 
 from pydantic import BaseModel, ValidationError
-from redis.asyncio import Redis
 
 from bot.domain.flows import FLOWS, Flow
 from bot.domain.models import (
@@ -26,6 +25,7 @@ from bot.domain.models import (
     Profile,
     SignReport,
 )
+from bot.storage.client import RedisClient
 
 PROFILE: Final = "profile"
 CHECKINS: Final = "checkins"
@@ -196,16 +196,6 @@ class ProfileNotFound(StoreError, LookupError):
         self.user_id = user_id
 
 
-def connect(url: str) -> Redis:
-    """A client for redis://, rediss:// or unix:// URLs; replies are bytes.
-
-    A pooled connection idle for more than a second is checked with a PING before use, so a
-    Redis restart or fail-over while the bot was idle costs a reconnect, not a failed command.
-    Commands themselves are not retried: a retried write whose reply was lost could apply twice.
-    """
-    return Redis.from_url(url, decode_responses=False, health_check_interval=1)
-
-
 def person_key(user_id: int, suffix: str) -> str:
     """The key of one kind of per-person data, hash-tagged by user id."""
     if suffix not in PERSON_KEY_SUFFIXES:
@@ -271,7 +261,7 @@ class ProfileListener(Protocol):
 class Store:
     """Reads and writes one person's state. Redis errors propagate as redis exceptions."""
 
-    def __init__(self, redis: Redis, listener: ProfileListener | None = None) -> None:
+    def __init__(self, redis: RedisClient, listener: ProfileListener | None = None) -> None:
         self._redis = redis
         self._listener = listener
         self._cas = redis.register_script(_CAS_PROFILE)
@@ -280,7 +270,7 @@ class Store:
         self._settle_send = redis.register_script(_SETTLE_SEND)
 
     @property
-    def redis(self) -> Redis:
+    def redis(self) -> RedisClient:
         return self._redis
 
     async def get_profile(self, user_id: int) -> Profile | None:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import SecretStr
-from redis.asyncio import Redis
 from telegram.ext import Application
 
 from bot.core.config import Settings
 from bot.core.context import App
 from bot.ops.app import build_application, running
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from devtools.emulator import BotApiEmulator, ChatMessage
 from devtools.emulator.emulator import DEFAULT_TOKEN
@@ -35,7 +35,7 @@ class Harness:
     emu: BotApiEmulator
     app: App
     clock: ManualClock
-    redis: Redis
+    redis: RedisClient
     store: Store
 
     async def settle(self, update_id: int) -> None:
@@ -121,7 +121,7 @@ async def running_bot(
 
 @asynccontextmanager
 async def harness_for(
-    redis_url: str, redis: Redis, start: datetime = START
+    redis_url: str, redis: RedisClient, start: datetime = START
 ) -> AsyncIterator[Harness]:
     clock = ManualClock(start)
     async with BotApiEmulator(clock) as emu:

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 
 from bot.storage.child_process import die_with_parent
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from devtools.emulator import BotApiEmulator, ChatMessage
 from devtools.emulator.emulator import DEFAULT_TOKEN
@@ -66,7 +66,7 @@ class ProcessCluster:
 
     emu: BotApiEmulator
     clock: ManualClock  # the emulator's: message dates, not the replicas' time
-    redis: Redis
+    redis: RedisClient
     store: Store
     replicas: tuple[ProcessReplica, ...]
 
@@ -194,7 +194,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 @asynccontextmanager
 async def process_cluster(
-    redis_url: str, redis: Redis, data_dir: Path, admins: Iterable[int] = ()
+    redis_url: str, redis: RedisClient, data_dir: Path, admins: Iterable[int] = ()
 ) -> AsyncIterator[ProcessCluster]:
     """Two replica processes on one Redis and the emulator, starting up side by side."""
     clock = ManualClock(START)

@@ -18,12 +18,12 @@ import httpx
 import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
-from redis.asyncio import Redis
 
 from bot.core.config import Settings
 from bot.core.context import App
 from bot.ops.app import build_application
 from bot.ops.webhook import SECRET_HEADER, WebhookServer, uvicorn_config
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from devtools.emulator import BotApiEmulator
 from devtools.manual_clock import ManualClock
@@ -134,7 +134,7 @@ class Cluster(Harness):
 
 @asynccontextmanager
 async def cluster(
-    redis_url: str, redis: Redis, count: int = 2, **changes: object
+    redis_url: str, redis: RedisClient, count: int = 2, **changes: object
 ) -> AsyncIterator[Cluster]:
     """`count` replicas on one Redis, one emulator and one clock, and a person called Robin."""
     clock = ManualClock(START)

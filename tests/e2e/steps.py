@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
-from redis.asyncio import Redis
 
 from bot.domain.flows import Flow
 from bot.domain.models import Profile, Status
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from devtools.emulator import BotApiEmulator, ChatMessage
 from devtools.emulator.serialize import chat_json, unix, user_json
@@ -207,7 +207,7 @@ def timeline(messages: Iterable[ChatMessage], zone: str) -> list[tuple[str, str]
 
 @asynccontextmanager
 async def rate_limited_harness(
-    redis_url: str, redis: Redis, start: datetime = START
+    redis_url: str, redis: RedisClient, start: datetime = START
 ) -> AsyncIterator[Harness]:
     """A harness whose bot sends through the Redis rate limiter (its waits move the clock)."""
     clock = ManualClock(start)
@@ -274,7 +274,7 @@ def as_bytes(value: object) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode()
 
 
-async def values_of(redis: Redis, key: str | bytes) -> list[bytes]:
+async def values_of(redis: RedisClient, key: str | bytes) -> list[bytes]:
     """Everything a key holds, whatever its type (members of a due queue, list items...)."""
     kind = as_bytes(await redis.type(key)).decode()
     values: list[object]

@@ -7,8 +7,11 @@ from datetime import date
 from bot.domain.callbacks import Action, encode
 from bot.domain.flows import CheckinAnswers, CheckinFlow, CheckinStep, FlowKind
 from bot.domain.models import Duration, TwitchLocation
+from tests.backends import ON_BOTH
 from tests.e2e.harness import START, USER, Harness
 from tests.e2e.steps import NO_EPISODES, SIGNS_DONE, SIGNS_NONE, check_in, enrol
+
+pytestmark = ON_BOTH
 
 STALE = "This button has expired. Please use the latest message."
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from bot.domain.models import Status
+from bot.storage.client import connect
 from bot.storage.embedded_redis import EmbeddedRedis
-from bot.storage.store import Store, connect
+from bot.storage.store import Store
 from tests.e2e.demo_driver import DemoDriver
 from tests.e2e.test_demo import START, enrol
 
@@ -96,7 +97,7 @@ async def test_the_demo_walks_the_whole_plan(tmp_path: Path) -> None:
 async def assert_stored(data_dir: Path) -> None:
     """What the demo's own Redis kept: one check-in per plan day, each on its own date."""
     async with EmbeddedRedis(data_dir) as server:
-        redis = connect(server.url)
+        redis = await connect(server.url)
         try:
             store = Store(redis)
             profile = await store.get_profile(USER)

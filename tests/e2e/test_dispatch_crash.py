@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.ops.app import build_application, running
 from bot.storage.child_process import die_with_parent
+from bot.storage.client import RedisClient
 from bot.storage.store import OUTBOX, Store, person_key
 from devtools.emulator import BotApiEmulator, FaultKind
 from devtools.emulator.emulator import DEFAULT_TOKEN
@@ -61,14 +61,14 @@ class Scene:
     clock: ManualClock
     store: Store
     queue: DueQueue
-    redis: Redis
+    redis: RedisClient
     redis_url: str
     tmp_path: Path
     workers: list[asyncio.subprocess.Process] = field(default_factory=list)
 
 
 @pytest.fixture
-async def scene(redis_url: str, redis_client: Redis, tmp_path: Path) -> AsyncIterator[Scene]:
+async def scene(redis_url: str, redis_client: RedisClient, tmp_path: Path) -> AsyncIterator[Scene]:
     """Three enrolled people on day 1, all due at 07:00 UTC; the clock an hour before."""
     clock = ManualClock(SLOT - timedelta(hours=1))
     async with BotApiEmulator(clock) as emu:

@@ -14,12 +14,12 @@ from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.core.context import App
 from bot.domain.models import Profile
 from bot.domain.plan import SlotKind
 from bot.ops.app import build_application, running
+from bot.storage.client import RedisClient
 from bot.storage.store import OUTBOX, Store, person_key
 from devtools.emulator import BotApiEmulator
 from devtools.manual_clock import ManualClock
@@ -82,7 +82,7 @@ def expected_dues(profile: Profile) -> list[Due]:
 
 
 @pytest.fixture
-async def replicas(redis_url: str, redis_client: Redis) -> AsyncIterator[Replicas]:
+async def replicas(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Replicas]:
     """Two started Applications on one clock, one emulator and one Redis (no polling)."""
     clock = ManualClock(DAY_START)
     async with AsyncExitStack() as stack:

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from redis.asyncio import Redis
 
+from bot.storage.client import RedisClient
 from tests.e2e.harness import Harness, harness_for
 from tests.e2e.steps import enrol, headline, sent_since, timeline, walk
 
@@ -24,7 +24,7 @@ STEP_2 = "☕ Day 2: ease off the stimulants"
 
 
 @pytest.fixture
-async def early(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+async def early(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Harness]:
     async with harness_for(redis_url, redis_client, start=DAWN) as h:
         yield h
 

@@ -12,13 +12,13 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from redis.asyncio import Redis
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.core.config import Settings
 from bot.core.context import Context
 from bot.ops.logs import LIBRARY_LEVELS, REDACTED, configure_logging
+from bot.storage.client import RedisClient
 from devtools.emulator.emulator import DEFAULT_TOKEN
 from tests.e2e.harness import USER
 from tests.e2e.replicas import SECRET, Cluster, cluster
@@ -46,7 +46,7 @@ def captured() -> Iterator[io.StringIO]:
 
 @pytest.fixture
 async def bots(
-    redis_url: str, redis_client: Redis, captured: io.StringIO
+    redis_url: str, redis_client: RedisClient, captured: io.StringIO
 ) -> AsyncIterator[Cluster]:
     async with cluster(redis_url, redis_client, log_json=True, log_level="DEBUG") as running:
         configure_logging(running.app.bot_data.services.settings, stream=captured)

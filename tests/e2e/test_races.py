@@ -22,10 +22,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.domain.flows import Flow
 from bot.domain.models import Profile
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from bot.views.keyboards import new_nonce
 from devtools.emulator import ChatMessage
@@ -43,7 +43,7 @@ ALREADY_SAVED = "✅ This check-in is already saved."
 
 
 @pytest.fixture
-async def bots(redis_url: str, redis_client: Redis) -> AsyncIterator[Cluster]:
+async def bots(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Cluster]:
     async with cluster(redis_url, redis_client) as running:
         yield running
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
-from redis.asyncio import Redis
 from telegram.ext import ExtBot
 
+from bot.storage.client import RedisClient
 from devtools.emulator import BotApiEmulator, RateLimits
 from devtools.manual_clock import ManualClock
 from scheduler.ratelimit import RedisRateLimiter
@@ -56,7 +56,7 @@ async def strict_emu(clock: ManualClock) -> AsyncIterator[BotApiEmulator]:
 
 
 async def open_replicas(
-    stack: AsyncExitStack, emu: BotApiEmulator, redis: Redis, clock: ManualClock, count: int
+    stack: AsyncExitStack, emu: BotApiEmulator, redis: RedisClient, clock: ManualClock, count: int
 ) -> list[ExtBot[int]]:
     """`count` bots, each with its own limiter (as separate processes would), sharing Redis."""
     bots: list[ExtBot[int]] = []
@@ -91,7 +91,7 @@ def elapsed(clock: ManualClock) -> float:
 
 
 async def test_sixty_messages_to_three_chats_arrive_without_a_single_429(
-    emu: BotApiEmulator, redis_client: Redis, clock: ManualClock
+    emu: BotApiEmulator, redis_client: RedisClient, clock: ManualClock
 ) -> None:
     async with AsyncExitStack() as stack:
         (bot,) = await open_replicas(stack, emu, redis_client, clock, 1)
@@ -107,7 +107,7 @@ async def test_sixty_messages_to_three_chats_arrive_without_a_single_429(
 
 
 async def test_concurrent_senders_on_two_replicas_deliver_everything_once(
-    emu: BotApiEmulator, redis_client: Redis, clock: ManualClock
+    emu: BotApiEmulator, redis_client: RedisClient, clock: ManualClock
 ) -> None:
     async with AsyncExitStack() as stack:
         bots = await open_replicas(stack, emu, redis_client, clock, 2)
@@ -130,7 +130,7 @@ async def test_concurrent_senders_on_two_replicas_deliver_everything_once(
 
 
 async def test_global_limit_spreads_a_broadcast_to_many_chats(
-    emu: BotApiEmulator, redis_client: Redis, clock: ManualClock
+    emu: BotApiEmulator, redis_client: RedisClient, clock: ManualClock
 ) -> None:
     chats = range(3001, 3061)
     for chat_id in chats:
@@ -147,7 +147,7 @@ async def test_global_limit_spreads_a_broadcast_to_many_chats(
 
 
 async def test_a_429_storm_pauses_every_replica_and_each_message_arrives_once(
-    strict_emu: BotApiEmulator, redis_client: Redis, clock: ManualClock
+    strict_emu: BotApiEmulator, redis_client: RedisClient, clock: ManualClock
 ) -> None:
     emu = strict_emu
     first_chat, second_chat = CHATS[0], CHATS[1]
@@ -168,7 +168,7 @@ async def test_a_429_storm_pauses_every_replica_and_each_message_arrives_once(
 
 
 async def test_a_concurrent_429_storm_still_delivers_everything_once(
-    strict_emu: BotApiEmulator, redis_client: Redis, clock: ManualClock
+    strict_emu: BotApiEmulator, redis_client: RedisClient, clock: ManualClock
 ) -> None:
     emu = strict_emu
     async with AsyncExitStack() as stack:

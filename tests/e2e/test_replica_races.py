@@ -15,14 +15,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.domain.flows import Flow
 from bot.domain.models import Profile
+from bot.storage.client import RedisClient
 from bot.views.keyboards import new_nonce
+from tests.backends import ON_BOTH
 from tests.e2e.harness import START, USER
 from tests.e2e.processes import ProcessCluster, process_cluster
 from tests.factories import make_profile
+
+pytestmark = ON_BOTH
 
 RACES = 50
 DONE = "✅ Done"
@@ -37,7 +40,7 @@ pytestmark = pytest.mark.timeout(180)
 
 @pytest.fixture
 async def bots(
-    redis_url: str, redis_client: Redis, tmp_path: Path
+    redis_url: str, redis_client: RedisClient, tmp_path: Path
 ) -> AsyncIterator[ProcessCluster]:
     async with process_cluster(redis_url, redis_client, tmp_path) as running:
         yield running

@@ -12,7 +12,8 @@ import pytest
 
 from bot.domain.callbacks import Action, encode
 from bot.domain.flows import EnrolFlow
-from bot.storage.store import Store, connect
+from bot.storage.client import connect, drop_idle_connections
+from bot.storage.store import Store
 from devtools.emulator import BotApiEmulator
 from devtools.emulator.emulator import DEFAULT_TOKEN
 from devtools.manual_clock import ManualClock
@@ -149,7 +150,7 @@ async def test_buttons_keep_working_after_the_bot_restarts(
 ) -> None:
     """In-progress answers live in Redis, not in the process: a new process carries on."""
     clock = ManualClock(START)
-    redis = connect(redis_url)
+    redis = await connect(redis_url)
     try:
         async with BotApiEmulator(clock) as emu:
             emu.add_user(USER, first_name="Robin")
@@ -255,7 +256,7 @@ def durable_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest.fixture
 async def durable_bot(durable_redis: RedisServer) -> AsyncIterator[Harness]:
-    client = connect(durable_redis.url)
+    client = await connect(durable_redis.url)
     try:
         async with harness_for(durable_redis.url, client) as harness:
             yield harness
@@ -282,7 +283,7 @@ async def test_redis_outage_mid_enrolment(durable_bot: Harness, durable_redis: R
     assert bot.last().text == UNAVAILABLE
 
     durable_redis.start()
-    await bot.redis.connection_pool.disconnect()  # the test's own client: drop dead connections
+    await drop_idle_connections(bot.redis)  # the test's own client: drop dead connections
     assert await bot.store.get_flow(USER) == flow  # nothing lost, nothing half-written
     assert await bot.store.get_profile(USER) == profile
     await bot.send("07:00")
@@ -301,7 +302,7 @@ async def test_bot_answers_again_after_an_empty_redis_comes_back(
     assert bot.last().text == UNAVAILABLE
 
     redis_server.start()  # the shared test server has no persistence: it is back empty
-    await bot.redis.connection_pool.disconnect()  # the test's own client: drop dead connections
+    await drop_idle_connections(bot.redis)  # the test's own client: drop dead connections
     await bot.send("/start")
 
     assert "not a doctor" in bot.last().text.lower()
@@ -338,7 +339,7 @@ async def test_logs_hold_no_message_text_names_or_token(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     secret_words = ["Reykjavik", "half past banana", "frobnicate", "twitchy-secret"]
-    redis = connect(redis_url)
+    redis = await connect(redis_url)
     try:
         async with harness_for(redis_url, redis) as bot:
             await bot.send("/start")
@@ -369,7 +370,7 @@ async def test_redis_restart_while_the_bot_is_idle_costs_at_most_one_retry(
     bot = durable_bot
     await start_enrolment(bot, "london")
     durable_redis.restart()  # e.g. a managed Redis failing over between two messages
-    await bot.redis.connection_pool.disconnect()  # the test's own client
+    await drop_idle_connections(bot.redis)  # the test's own client
 
     await bot.send("07:00")
     if bot.last().text == UNAVAILABLE:

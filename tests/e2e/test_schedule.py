@@ -18,11 +18,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.domain.models import Status
+from bot.storage.client import RedisClient
 from devtools.emulator import ChatMessage, FaultKind, RateLimits
 from scheduler.ratelimit import PAUSE_KEY
+from tests.backends import ON_BOTH
 from tests.e2e.harness import USER, Harness, harness_for
 from tests.e2e.steps import (
     chat_sends,
@@ -35,6 +36,8 @@ from tests.e2e.steps import (
     walk,
     walk_due,
 )
+
+pytestmark = ON_BOTH
 
 MORNING = {
     1: "☀️ Day 1: notice your twitch",
@@ -137,7 +140,9 @@ def in_quiet_hours(user: int, message: ChatMessage) -> bool:
     return local >= bed or local < wake
 
 
-async def test_seven_days_in_three_zones_across_dst(redis_url: str, redis_client: Redis) -> None:
+async def test_seven_days_in_three_zones_across_dst(
+    redis_url: str, redis_client: RedisClient
+) -> None:
     start = utc("2026-03-04 18:00")  # 13:00 in New York: day 1 is tomorrow
     async with harness_for(redis_url, redis_client, start) as bot:
         for user in ZONES:
@@ -302,7 +307,7 @@ STRICT = RateLimits(per_chat_rate=0.25, per_chat_burst=1.0, global_rate=30.0, gl
 
 
 @pytest.fixture
-async def limited_bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+async def limited_bot(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Harness]:
     async with rate_limited_harness(redis_url, redis_client) as harness:
         yield harness
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.ops.runtime import Runtime
+from bot.storage.client import RedisClient
 from devtools.emulator import FaultKind
 from scheduler.dispatcher import TickStats
 from scheduler.queue import DueQueue
@@ -66,7 +66,7 @@ def _sends(stats: TickStats) -> dict[str, int]:
 
 
 async def test_sigterm_mid_dispatch_finishes_the_send_and_releases_the_rest(
-    redis_url: str, redis_client: Redis, closes: Closes
+    redis_url: str, redis_client: RedisClient, closes: Closes
 ) -> None:
     async with cluster(redis_url, redis_client, count=1, send_concurrency=1) as bots:
         bots.emu.add_user(NEIGHBOUR, first_name="Sam")
@@ -109,7 +109,7 @@ async def test_sigterm_mid_dispatch_finishes_the_send_and_releases_the_rest(
 
 
 async def test_polling_shutdown_waits_for_the_tick_in_flight(
-    redis_url: str, redis_client: Redis, closes: Closes
+    redis_url: str, redis_client: RedisClient, closes: Closes
 ) -> None:
     async with AsyncExitStack() as stack:
         bot = await stack.enter_async_context(harness_for(redis_url, redis_client))

@@ -8,20 +8,23 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.domain.models import Status
+from bot.storage.client import RedisClient
 from devtools.emulator.webhook import Secret
+from tests.backends import ON_BOTH
 from tests.e2e.harness import USER
 from tests.e2e.replicas import PUBLIC_URL, SECRET, Cluster, cluster
 from tests.e2e.steps import check_in, enrol
 from tests.redis_server import RedisServer
 
+pytestmark = ON_BOTH
+
 NEWCOMER = 515151
 
 
 @pytest.fixture
-async def bots(redis_url: str, redis_client: Redis) -> AsyncIterator[Cluster]:
+async def bots(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Cluster]:
     async with cluster(redis_url, redis_client) as running:
         yield running
 

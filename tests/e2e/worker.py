@@ -1,7 +1,7 @@
 """A dispatcher process for crash tests: `python -m tests.e2e.worker --stall-on USER_ID`.
 
 It is the real bot's start-up (settings from TWITCHCARE_* variables, build_application and its
-post_init: Redis, content, the due queue) and the real Dispatcher, ticking once. Only reading
+post_init: RedisClient, content, the due queue) and the real Dispatcher, ticking once. Only reading
 one person's profile is replaced: right after the tick has claimed that person, the worker
 prints ``claimed <user id>`` and waits forever, so a test can SIGKILL it exactly between the
 claim and the outbox marker. Everyone else is dispatched as usual first (shards are handled in
@@ -14,12 +14,11 @@ import argparse
 import asyncio
 import sys
 
-from redis.asyncio import Redis
-
 from bot.core.config import load_settings
 from bot.domain.clock import clock_for
 from bot.domain.models import Profile
 from bot.ops.app import build_application, running
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from scheduler.dispatcher import Dispatcher
 from scheduler.sync import QueueSync
@@ -30,7 +29,7 @@ CLAIMED = "claimed"
 class StallingStore(Store):
     """A Store that never finishes reading one person's profile, after saying so."""
 
-    def __init__(self, redis: Redis, listener: QueueSync, stall_on: int) -> None:
+    def __init__(self, redis: RedisClient, listener: QueueSync, stall_on: int) -> None:
         super().__init__(redis, listener)
         self._stall_on = stall_on
 

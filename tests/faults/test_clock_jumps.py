@@ -13,8 +13,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from redis.asyncio import Redis
 
+from bot.storage.client import RedisClient
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import enrol, headline, rate_limited_harness, sent_since, timeline, walk
 
@@ -33,7 +33,7 @@ def utc(text: str) -> datetime:
 
 
 @pytest.fixture
-async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+async def bot(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Harness]:
     async with rate_limited_harness(redis_url, redis_client) as harness:
         harness.emu.add_user(USER, first_name="Robin")
         yield harness

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 
-from redis.asyncio import Redis
-
 from bench.load import run
+from bot.storage.client import RedisClient
 
 
-async def test_fifty_people_for_five_seconds(redis_url: str, redis_client: Redis) -> None:
+async def test_fifty_people_for_five_seconds(redis_url: str, redis_client: RedisClient) -> None:
     result = await run(people=50, seconds=5.0, redis_url=redis_url)
 
     tally = result.tally

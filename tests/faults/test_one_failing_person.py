@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.domain.pseudonym import pseudonym
 from bot.ops.health import refresh_gauges
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from devtools.emulator import BotApiEmulator, FaultKind
 from devtools.manual_clock import ManualClock
@@ -45,7 +45,7 @@ class Scene:
 
 
 @pytest.fixture
-async def scene(redis_url: str, redis_client: Redis) -> AsyncIterator[Scene]:
+async def scene(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Scene]:
     clock = ManualClock(MORNING - timedelta(minutes=1))
     async with BotApiEmulator(clock) as emu:
         settings = settings_for(emu, redis_url).model_copy(

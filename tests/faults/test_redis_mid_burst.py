@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.storage.store import Store, connect
+from bot.storage.client import connect, drop_idle_connections
+from bot.storage.store import Store
 from devtools.emulator.models import RecordedRequest
 from scheduler.dispatcher import DispatchSettings
 from scheduler.queue import DueQueue
@@ -37,7 +38,7 @@ PHRASES = ("Day 1: notice your twitch", "How did you sleep")
 
 @pytest.fixture
 async def bot(durable_redis: RedisServer) -> AsyncIterator[Harness]:
-    client = connect(durable_redis.url)
+    client = await connect(durable_redis.url)
     try:
         async with harness_for(
             durable_redis.url, client, start=MORNING - timedelta(minutes=1)
@@ -99,7 +100,7 @@ async def test_redis_killed_and_restarted_mid_burst(
         await bot.tick()
     assert fired.is_set()
     durable_redis.start()  # the same port and AOF (appendfsync always): nothing written is lost
-    await bot.redis.connection_pool.disconnect()  # the test's own client
+    await drop_idle_connections(bot.redis)  # the test's own client
     await catch_up(bot)
     assert_each_message_once_within_a_lease(bot)
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.storage.store import connect
+from bot.storage.client import connect, drop_idle_connections
 from tests.e2e.harness import Harness, harness_for
 from tests.e2e.steps import due_at, enrol, headline, sent_since, timeline, walk
 from tests.redis_server import RedisServer
@@ -34,7 +34,7 @@ def utc(text: str) -> datetime:
 
 @pytest.fixture
 async def bot(durable_redis: RedisServer) -> AsyncIterator[Harness]:
-    client = connect(durable_redis.url)
+    client = await connect(durable_redis.url)
     try:
         async with harness_for(durable_redis.url, client, start=utc("2026-03-19 12:00")) as h:
             yield h
@@ -53,7 +53,7 @@ async def outage(bot: Harness, server: RedisServer, start: datetime) -> int:
             await bot.tick()
         failed += 1
     server.start()
-    await bot.redis.connection_pool.disconnect()  # the test's own client
+    await drop_idle_connections(bot.redis)  # the test's own client
     return failed
 
 

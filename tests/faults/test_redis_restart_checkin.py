@@ -15,7 +15,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.domain.flows import Flow
-from bot.storage.store import _CAS_PROFILE, connect
+from bot.storage.client import connect, drop_idle_connections
+from bot.storage.store import _CAS_PROFILE
 from tests.e2e.harness import USER, Harness, harness_for
 from tests.e2e.steps import SIGNS_DONE, check_in, enrol
 from tests.faults.proxy import Cut, RedisProxy, proxy_for
@@ -36,7 +37,7 @@ async def proxy(durable_redis: RedisServer) -> AsyncIterator[RedisProxy]:
 @pytest.fixture
 async def bot(durable_redis: RedisServer, proxy: RedisProxy) -> AsyncIterator[Harness]:
     """The bot reaches Redis through the proxy; the test reads Redis directly."""
-    client = connect(durable_redis.url)
+    client = await connect(durable_redis.url)
     try:
         async with harness_for(proxy.url, client) as harness:
             yield harness
@@ -57,7 +58,7 @@ async def answered_all_but_done(bot: Harness) -> tuple[int, Flow]:
 
 async def reconnect(bot: Harness) -> None:
     """The test's own client drops connections to the old server process."""
-    await bot.redis.connection_pool.disconnect()
+    await drop_idle_connections(bot.redis)
 
 
 def told_unavailable(bot: Harness) -> bool:

@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 
 from bot.ops.app import build_application, running
+from bot.storage.client import RedisClient
 from bot.storage.store import OUTBOX, Store, person_key
 from devtools.emulator import BotApiEmulator, FaultKind, RecordedRequest
 from devtools.manual_clock import ManualClock
@@ -39,7 +39,7 @@ READ_TIMEOUT = 0.5
 
 @asynccontextmanager
 async def impatient_bot(
-    redis_url: str, redis: Redis, *, rate_limit: bool = False
+    redis_url: str, redis: RedisClient, *, rate_limit: bool = False
 ) -> AsyncIterator[Harness]:
     """The e2e harness, but the bot waits only READ_TIMEOUT seconds for Telegram's answer."""
     clock = ManualClock(START)
@@ -59,7 +59,7 @@ async def impatient_bot(
 
 
 @pytest.fixture
-async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+async def bot(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Harness]:
     async with impatient_bot(redis_url, redis_client) as harness:
         await enrol(harness)  # London, Friday 08:00: day 1 today, next send 22:00
         yield harness
@@ -67,7 +67,7 @@ async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
 
 @pytest.fixture(params=[True, False], ids=["limiter_on", "limiter_off"])
 async def either_bot(
-    redis_url: str, redis_client: Redis, request: pytest.FixtureRequest
+    redis_url: str, redis_client: RedisClient, request: pytest.FixtureRequest
 ) -> AsyncIterator[Harness]:
     """The bot with and without the Redis rate limiter: the retry bound is the same."""
     async with impatient_bot(redis_url, redis_client, rate_limit=request.param) as harness:

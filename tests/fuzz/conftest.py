@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
 
+from bot.storage.client import RedisClient
 from tests.e2e.harness import Harness, harness_for
 from tests.fuzz.budget import LONG
 
@@ -21,7 +21,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+async def bot(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Harness]:
     """One running bot per test function, shared by all of its examples."""
     async with harness_for(redis_url, redis_client) as harness:
         harness.emu.add_user(9_001, first_name="Ada")

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from redis.asyncio import Redis
 
+from bot.storage.client import RedisClient
 from tests.e2e.harness import USER
 from tests.e2e.replicas import Cluster, cluster
 from tests.fuzz.budget import fuzz
@@ -101,7 +101,7 @@ BODIES = st.one_of(
 
 
 @pytest.fixture
-async def bots(redis_url: str, redis_client: Redis) -> AsyncIterator[Cluster]:
+async def bots(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Cluster]:
     async with cluster(redis_url, redis_client, count=1) as running:
         yield running
 

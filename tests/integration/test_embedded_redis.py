@@ -14,15 +14,15 @@ from urllib.parse import unquote
 import pytest
 
 from bot.storage.child_process import die_with_parent
-from bot.storage.embedded_redis import (
+from bot.storage.client import connect
+from bot.storage.embedded_redis import MAX_SOCKET_PATH, EmbeddedRedis
+from bot.storage.redis_server import (
     BINARY_ENV,
-    MAX_SOCKET_PATH,
-    EmbeddedRedis,
-    EmbeddedRedisError,
     RedisBinaryNotFound,
+    RedisServerError,
     find_redis_server,
 )
-from bot.storage.store import Store, connect
+from bot.storage.store import Store
 from tests.factories import add_checkins, make_profile, make_record
 from tests.redis_server import server_version
 
@@ -60,7 +60,7 @@ def socket_inodes(pid: int) -> set[str]:
 async def save_and_reload(data_dir: Path) -> tuple[int, ...]:
     """Write a profile and a check-in, restart, read them back; returns the server version."""
     async with EmbeddedRedis(data_dir) as server:
-        client = connect(server.url)
+        client = await connect(server.url)
         try:
             await Store(client).save_profile(make_profile(7), expected_version=0)
             await add_checkins(Store(client), 7, make_record())
@@ -69,7 +69,7 @@ async def save_and_reload(data_dir: Path) -> tuple[int, ...]:
             await client.aclose()
 
     async with EmbeddedRedis(data_dir) as server:
-        client = connect(server.url)
+        client = await connect(server.url)
         try:
             profile = await Store(client).get_profile(7)
             checkins = await Store(client).list_checkins(7)
@@ -99,7 +99,7 @@ async def test_listens_on_a_unix_socket_only(tmp_path: Path) -> None:
         path = socket_path(server.url)
         assert path.parent == tmp_path / "data"
         assert stat.S_IMODE(path.stat().st_mode) == 0o700
-        client = connect(server.url)
+        client = await connect(server.url)
         try:
             config = await client.config_get("*")
             assert (config["port"], config["appendonly"]) == ("0", "yes")
@@ -126,7 +126,7 @@ async def test_a_very_long_data_dir_uses_a_short_private_socket(tmp_path: Path) 
 
 async def test_a_second_server_on_a_held_dir_is_refused(tmp_path: Path) -> None:
     async with EmbeddedRedis(tmp_path) as first:
-        with pytest.raises(EmbeddedRedisError, match=rf"pid {first.pid}\) is still using"):
+        with pytest.raises(RedisServerError, match=rf"pid {first.pid}\) is still using"):
             await EmbeddedRedis(tmp_path).start()
 
     async with EmbeddedRedis(tmp_path):
@@ -138,7 +138,7 @@ async def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
     (tmp_path / "redis.sock").mkdir()
 
     server = EmbeddedRedis(tmp_path)
-    with pytest.raises(EmbeddedRedisError, match="did not start"):
+    with pytest.raises(RedisServerError, match="did not start"):
         await server.start()
 
     assert server.pid is None
@@ -152,7 +152,7 @@ async def test_stop_twice_and_url_when_stopped(tmp_path: Path) -> None:
     await server.stop()
     await server.stop()
 
-    with pytest.raises(EmbeddedRedisError, match="not running"):
+    with pytest.raises(RedisServerError, match="not running"):
         _ = server.url
 
 
@@ -226,15 +226,17 @@ def test_binary_shipped_by_a_package_is_found(
 OWNER_SCRIPT = """
 import asyncio, sys
 import bot.storage.embedded_redis as embedded
-from bot.storage.store import Store, connect
+import bot.storage.redis_server as launcher
+from bot.storage.client import connect
+from bot.storage.store import Store
 from tests.factories import make_profile
 
 if sys.argv[2] == "no-death-signal":  # as on a system without prctl
-    embedded.die_with_parent = lambda: None
+    launcher.die_with_parent = lambda: None
 
 async def main():
     server = embedded.EmbeddedRedis(sys.argv[1])
-    client = connect(await server.start())
+    client = await connect(await server.start())
     await Store(client).save_profile(make_profile(7), expected_version=0)
     print(server.pid, flush=True)
     await asyncio.Event().wait()
@@ -269,7 +271,7 @@ def wait_gone(pid: int, seconds: float) -> bool:
 
 async def reopen_and_read(data_dir: Path) -> int | None:
     async with EmbeddedRedis(data_dir) as server:
-        client = connect(server.url)
+        client = await connect(server.url)
         try:
             profile = await Store(client).get_profile(7)
         finally:

@@ -6,27 +6,29 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from redis.asyncio import Redis
 from redis.crc import key_slot
 
+from bot.storage.client import RedisClient, connect
 from bot.storage.store import (
     OUTBOX,
     OUTBOX_KEEP_DAYS,
     OUTBOX_TTL_SECONDS,
     PERSON_KEY_SUFFIXES,
     Store,
-    connect,
     outbox_field,
     person_key,
 )
+from tests.backends import ON_BOTH
 from tests.factories import add_checkins, make_profile, make_record
+
+pytestmark = ON_BOTH
 
 USER = 1001
 OTHER = 2002
 DAY = date(2026, 3, 22)
 
 
-async def all_keys(redis: Redis, pattern: str = "*") -> set[bytes]:
+async def all_keys(redis: RedisClient, pattern: str = "*") -> set[bytes]:
     return {key async for key in redis.scan_iter(match=pattern, count=1000)}
 
 
@@ -49,7 +51,7 @@ async def test_the_first_claim_of_a_slot_wins_and_later_ones_lose(store: Store) 
 async def test_concurrent_claims_of_one_slot_have_exactly_one_winner(
     store: Store, redis_url: str
 ) -> None:
-    other_client = connect(redis_url)  # another replica
+    other_client = await connect(redis_url)  # another replica
     try:
         stores = [store, Store(other_client)]
         results = await asyncio.gather(
@@ -62,7 +64,7 @@ async def test_concurrent_claims_of_one_slot_have_exactly_one_winner(
 
 
 async def test_markers_older_than_the_kept_window_are_pruned(
-    store: Store, redis_client: Redis
+    store: Store, redis_client: RedisClient
 ) -> None:
     old = DAY - timedelta(days=OUTBOX_KEEP_DAYS + 1)
     edge = DAY - timedelta(days=OUTBOX_KEEP_DAYS)
@@ -93,7 +95,7 @@ async def test_a_losing_claim_prunes_nothing(store: Store) -> None:
 
 
 async def test_the_outbox_expires_when_nothing_is_sent_for_long(
-    store: Store, redis_client: Redis
+    store: Store, redis_client: RedisClient
 ) -> None:
     key = person_key(USER, OUTBOX)
     await store.claim_send(USER, "morning", DAY)
@@ -107,7 +109,7 @@ async def test_the_outbox_expires_when_nothing_is_sent_for_long(
 
 
 async def test_the_outbox_is_one_small_hash_in_the_person_slot(
-    store: Store, redis_client: Redis
+    store: Store, redis_client: RedisClient
 ) -> None:
     for day in range(21):
         for slot in ("morning", "evening"):
@@ -126,7 +128,7 @@ async def test_the_outbox_is_one_small_hash_in_the_person_slot(
     assert memory < 400
 
 
-async def test_delete_person_removes_the_outbox(store: Store, redis_client: Redis) -> None:
+async def test_delete_person_removes_the_outbox(store: Store, redis_client: RedisClient) -> None:
     for user in (USER, OTHER):
         await store.save_profile(make_profile(user), expected_version=0)
         await add_checkins(store, user, make_record())
@@ -170,7 +172,7 @@ async def test_a_settled_send_is_never_claimed_again(store: Store, outcome: str)
 
 @pytest.mark.parametrize("delete_after", [None, "claim"])
 async def test_every_key_a_send_writes_carries_a_ttl(
-    store: Store, redis_client: Redis, delete_after: str | None
+    store: Store, redis_client: RedisClient, delete_after: str | None
 ) -> None:
     """Each step of a send (claim, settle), with or without a /delete racing it in between:
     afterwards the outbox either has a lifetime or does not exist. A bare HSET in settle_send

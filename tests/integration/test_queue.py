@@ -10,12 +10,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 
-from bot.storage.store import connect
+from bot.storage.client import RedisClient, connect
 from scheduler.queue import DueQueue, from_score, to_score
+from tests.backends import ON_BOTH
 from tests.redis_server import server_version
+
+pytestmark = ON_BOTH
 
 T0 = datetime(2026, 3, 22, 7, 0, tzinfo=UTC)
 LEASE = 60.0
@@ -28,24 +31,41 @@ def sec(seconds: float) -> timedelta:
 
 
 @pytest.fixture
-def queue(redis_client: Redis) -> DueQueue:
+def queue(redis_client: RedisClient) -> DueQueue:
     return DueQueue(redis_client)
 
 
-async def all_keys(redis: Redis) -> set[bytes]:
+async def all_keys(redis: RedisClient) -> set[bytes]:
     return {key async for key in redis.scan_iter(count=1000)}
 
 
-async def command_calls(redis: Redis) -> Counter[str]:
-    """How often each command ran since the last CONFIG RESETSTAT (scripts' calls included)."""
-    stats: dict[str, Any] = await redis.info("commandstats")
-    return Counter({name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in stats.items()})
+async def reset_stats(redis: RedisClient) -> None:
+    """CONFIG RESETSTAT on the server, or on every master of a cluster."""
+    if isinstance(redis, RedisCluster):
+        await redis.config_resetstat(target_nodes=RedisCluster.PRIMARIES)
+    else:
+        await redis.config_resetstat()
+
+
+async def command_calls(redis: RedisClient) -> Counter[str]:
+    """How often each command ran since reset_stats (scripts' calls included), on every master
+    of a cluster together; a cluster client's own CLUSTER calls are not counted."""
+    if isinstance(redis, RedisCluster):
+        per_node = await redis.info("commandstats", target_nodes=RedisCluster.PRIMARIES)
+        nodes: list[dict[str, Any]] = list(per_node.values())
+    else:
+        nodes = [await redis.info("commandstats")]
+    calls: Counter[str] = Counter()
+    for stats in nodes:
+        calls.update({name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in stats.items()})
+    calls.pop("cluster", None)
+    return calls
 
 
 # --- schedule, move, remove -------------------------------------------------------------------
 
 
-async def test_schedule_move_and_remove(queue: DueQueue, redis_client: Redis) -> None:
+async def test_schedule_move_and_remove(queue: DueQueue, redis_client: RedisClient) -> None:
     assert await queue.due_at(USER) is None
 
     await queue.schedule(USER, T0)
@@ -62,7 +82,7 @@ async def test_schedule_move_and_remove(queue: DueQueue, redis_client: Redis) ->
     await queue.remove(USER)  # removing twice is fine
 
 
-async def test_remove_clears_entries_left_in_other_shards(redis_client: Redis) -> None:
+async def test_remove_clears_entries_left_in_other_shards(redis_client: RedisClient) -> None:
     # An entry written while a different shard count was configured must not survive /stop.
     await DueQueue(redis_client, shards=7).schedule(USER, T0)
     queue = DueQueue(redis_client, shards=8)
@@ -95,7 +115,7 @@ async def test_naive_times_are_refused(queue: DueQueue) -> None:
         await queue.oldest_due(naive)
 
 
-def test_bad_arguments_are_refused(redis_client: Redis) -> None:
+def test_bad_arguments_are_refused(redis_client: RedisClient) -> None:
     for shards in (0, -1):
         with pytest.raises(ValueError, match="shards"):
             DueQueue(redis_client, shards=shards)
@@ -116,7 +136,7 @@ async def test_claim_refuses_bad_limits_and_leases(queue: DueQueue) -> None:
 
 
 async def test_claim_takes_only_due_members_in_due_order_up_to_limit(
-    redis_client: Redis,
+    redis_client: RedisClient,
 ) -> None:
     queue = DueQueue(redis_client, shards=1)
     offsets = {1: -30, 2: -10, 3: -20, 4: 0, 5: 0.001, 6: 3600, 7: -40}
@@ -167,14 +187,14 @@ async def test_claimed_member_is_leased_then_due_again_when_the_lease_ends(
     assert again.due_at == from_score(claim.lease_score)  # the crash recovery's view of "due"
 
 
-async def test_claim_touches_only_due_members(queue: DueQueue, redis_client: Redis) -> None:
+async def test_claim_touches_only_due_members(queue: DueQueue, redis_client: RedisClient) -> None:
     shard = 3
     for n in range(1000):
         await queue.schedule(shard + 16 * n, T0 + timedelta(hours=1, seconds=n))
     due = [shard + 16 * n for n in range(1000, 1004)]
     for user in due:
         await queue.schedule(user, T0 - sec(1))
-    await redis_client.config_resetstat()
+    await reset_stats(redis_client)
 
     claims = await queue.claim(shard, T0, limit=100, lease=LEASE)
 
@@ -201,7 +221,7 @@ async def test_complete_writes_the_next_due_time_while_the_lease_holds(queue: Du
 
 
 async def test_complete_with_no_next_time_removes_the_member(
-    queue: DueQueue, redis_client: Redis
+    queue: DueQueue, redis_client: RedisClient
 ) -> None:
     await queue.schedule(USER, T0)
     (claim,) = await queue.claim(queue.shard_of(USER), T0, limit=1, lease=LEASE)
@@ -285,7 +305,7 @@ async def test_lease_scores_are_unique_even_within_one_millisecond(queue: DueQue
 
 
 async def test_the_lease_floor_lives_in_the_shard_slot_and_expires(
-    queue: DueQueue, redis_client: Redis
+    queue: DueQueue, redis_client: RedisClient
 ) -> None:
     shard = queue.shard_of(USER)
     await queue.schedule(USER, T0)
@@ -298,10 +318,10 @@ async def test_the_lease_floor_lives_in_the_shard_slot_and_expires(
 
 
 async def test_a_claim_with_nothing_due_writes_nothing(
-    queue: DueQueue, redis_client: Redis
+    queue: DueQueue, redis_client: RedisClient
 ) -> None:
     await queue.schedule(USER, T0 + sec(1))
-    await redis_client.config_resetstat()
+    await reset_stats(redis_client)
 
     assert await queue.claim(queue.shard_of(USER), T0, limit=10, lease=LEASE) == []
 
@@ -311,7 +331,9 @@ async def test_a_claim_with_nothing_due_writes_nothing(
     assert await all_keys(redis_client) == {queue.shard_key(queue.shard_of(USER)).encode()}
 
 
-async def test_leases_compare_exactly_at_any_instant(queue: DueQueue, redis_client: Redis) -> None:
+async def test_leases_compare_exactly_at_any_instant(
+    queue: DueQueue, redis_client: RedisClient
+) -> None:
     # Scores round-trip through Lua and Redis doubles; a lossy step would fail some of these.
     rng = random.Random(7)
     shard = queue.shard_of(USER)
@@ -329,7 +351,7 @@ async def test_leases_compare_exactly_at_any_instant(queue: DueQueue, redis_clie
 
 
 async def test_concurrent_claimers_never_share_a_member_and_miss_none(
-    redis_client: Redis, redis_url: str
+    redis_client: RedisClient, redis_url: str
 ) -> None:
     shard = 5
     users = {shard + 16 * n for n in range(1000)}
@@ -338,7 +360,7 @@ async def test_concurrent_claimers_never_share_a_member_and_miss_none(
         for n, user in enumerate(sorted(users)):
             pipe.zadd(queue.shard_key(shard), {str(user): to_score(T0 - sec(n % 97))})
         await pipe.execute()
-    other_client = connect(redis_url)  # a second replica with its own connections
+    other_client = await connect(redis_url)  # a second replica with its own connections
     try:
         replicas = [queue, DueQueue(other_client)]
         calls = [replicas[i % 2].claim(shard, T0, limit=17, lease=LEASE) for i in range(2 * 40)]
@@ -371,12 +393,14 @@ async def test_oldest_due_is_the_lag_of_the_oldest_due_score(queue: DueQueue) ->
     assert await queue.oldest_due(T0 + sec(40)) == pytest.approx(43.0, abs=1e-6)
 
 
-async def test_oldest_due_costs_one_read_per_shard(queue: DueQueue, redis_client: Redis) -> None:
+async def test_oldest_due_costs_one_read_per_shard(
+    queue: DueQueue, redis_client: RedisClient
+) -> None:
     async with redis_client.pipeline(transaction=False) as pipe:
         for user in range(2000):
             pipe.zadd(queue.shard_key(queue.shard_of(user)), {str(user): to_score(T0 - sec(user))})
         await pipe.execute()
-    await redis_client.config_resetstat()
+    await reset_stats(redis_client)
 
     lag = await queue.oldest_due(T0)
 
@@ -391,7 +415,7 @@ async def test_oldest_due_costs_one_read_per_shard(queue: DueQueue, redis_client
 # --- keys and shards ----------------------------------------------------------------------------
 
 
-async def test_keys_are_hash_tagged_per_shard(queue: DueQueue, redis_client: Redis) -> None:
+async def test_keys_are_hash_tagged_per_shard(queue: DueQueue, redis_client: RedisClient) -> None:
     for user in range(100):
         await queue.schedule(user, T0)
 
@@ -406,7 +430,7 @@ async def test_keys_are_hash_tagged_per_shard(queue: DueQueue, redis_client: Red
     assert b"42" in members
 
 
-def test_shard_of_spreads_people_evenly(redis_client: Redis) -> None:
+def test_shard_of_spreads_people_evenly(redis_client: RedisClient) -> None:
     queue = DueQueue(redis_client)
     rng = random.Random(11)
     telegram_ids = [rng.randrange(10**8, 8 * 10**9) for _ in range(16000)]

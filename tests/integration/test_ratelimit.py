@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 from telegram.error import BadRequest, RetryAfter
 
+from bot.storage.client import RedisClient
 from devtools.manual_clock import ManualClock
 from scheduler.ratelimit import (
     GLOBAL_KEY,
@@ -22,7 +22,10 @@ from scheduler.ratelimit import (
     RedisRateLimiter,
     chat_key,
 )
+from tests.backends import ON_BOTH
 from tests.redis_server import RedisServer
+
+pytestmark = ON_BOTH
 
 START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 MICROS = 1_000_000
@@ -50,7 +53,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def make_limiter(redis_client: Redis, clock: ManualClock) -> MakeLimiter:
+def make_limiter(redis_client: RedisClient, clock: ManualClock) -> MakeLimiter:
     def make(**options: Any) -> RedisRateLimiter:
         return RedisRateLimiter(redis_client, clock, **options)
 
@@ -212,7 +215,7 @@ async def test_two_replicas_share_the_buckets(
 
 
 async def test_keys_share_one_cluster_slot_and_expire(
-    limiter: RedisRateLimiter, telegram: Telegram, redis_client: Redis
+    limiter: RedisRateLimiter, telegram: Telegram, redis_client: RedisClient
 ) -> None:
     await send(limiter, telegram, 42)
     await limiter.pause_for(1)
@@ -329,7 +332,7 @@ async def test_other_message_sending_methods_are_limited(
 
 
 async def test_disabled_limiter_passes_everything_through(
-    make_limiter: MakeLimiter, telegram: Telegram, clock: ManualClock, redis_client: Redis
+    make_limiter: MakeLimiter, telegram: Telegram, clock: ManualClock, redis_client: RedisClient
 ) -> None:
     limiter = make_limiter(enabled=False, per_chat_burst=1)
     for _ in range(5):
@@ -342,7 +345,7 @@ async def test_disabled_limiter_passes_everything_through(
 
 
 async def test_initialize_and_shutdown_leave_the_client_open(
-    limiter: RedisRateLimiter, redis_client: Redis
+    limiter: RedisRateLimiter, redis_client: RedisClient
 ) -> None:
     await limiter.initialize()
     await limiter.shutdown()
@@ -376,7 +379,7 @@ def test_rejects_nonsense_configuration(options: dict[str, Any], make_limiter: M
 
 
 async def test_a_clock_that_went_backwards_does_not_freeze_the_buckets(
-    redis_client: Redis,
+    redis_client: RedisClient,
 ) -> None:
     later = ManualClock(START + timedelta(hours=5))
     ahead = RedisRateLimiter(redis_client, later, per_chat_burst=1)

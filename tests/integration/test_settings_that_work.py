@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.core.config import Settings, SettingsError, load_settings
+from bot.storage.client import RedisClient
 from devtools.emulator.emulator import DEFAULT_TOKEN
 from devtools.manual_clock import ManualClock
 from scheduler.ratelimit import PRIORITY_BULK, RedisRateLimiter
@@ -38,7 +38,7 @@ def accepted(rate: float) -> Settings | None:
 
 @pytest.mark.parametrize("rate", RATES)
 async def test_every_accepted_global_rate_grants_a_scheduled_send(
-    rate: float, redis_client: Redis
+    rate: float, redis_client: RedisClient
 ) -> None:
     """Either the rate is refused, or a fresh bucket grants a scheduled send within a few
     waits (the waits move a manual clock, so a rate that never grants fails at once)."""

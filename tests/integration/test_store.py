@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import date, time
 
 import pytest
-from redis.asyncio import Redis
 from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -22,6 +21,7 @@ from bot.domain.models import (
     Status,
     TwitchLocation,
 )
+from bot.storage.client import RedisClient
 from bot.storage.store import (
     FLOW_TTL_SECONDS,
     PERSON_KEY_SUFFIXES,
@@ -35,8 +35,11 @@ from bot.storage.store import (
     person_key,
     person_keys,
 )
+from tests.backends import ON_BOTH
 from tests.factories import add_checkins, make_profile, make_record
 from tests.redis_server import RedisServer
+
+pytestmark = ON_BOTH
 
 USER = 1001
 OTHER = 2002
@@ -48,7 +51,7 @@ def checkin_flow(step: CheckinStep = CheckinStep.SIGNS, nonce: str = "n1") -> Ch
     return CheckinFlow(step=step, nonce=nonce, local_date=date(2026, 3, 22), day=2)
 
 
-async def all_keys(redis: Redis, pattern: str = "*") -> set[bytes]:
+async def all_keys(redis: RedisClient, pattern: str = "*") -> set[bytes]:
     return {key async for key in redis.scan_iter(match=pattern, count=1000)}
 
 
@@ -80,7 +83,7 @@ async def test_compare_and_set_bumps_version(store: Store) -> None:
 
 @pytest.mark.parametrize("stale", [0, 1, 3])
 async def test_stale_expected_version_conflicts_and_keeps_document(
-    store: Store, redis_client: Redis, stale: int
+    store: Store, redis_client: RedisClient, stale: int
 ) -> None:
     saved = await store.save_profile(make_profile(USER), expected_version=0)
     saved = await store.save_profile(saved, expected_version=saved.version)
@@ -157,7 +160,7 @@ CORRUPT_DOCUMENTS = {
 
 @pytest.mark.parametrize("raw", CORRUPT_DOCUMENTS.values(), ids=CORRUPT_DOCUMENTS.keys())
 async def test_corrupt_profile_is_reported_and_left_untouched(
-    store: Store, redis_client: Redis, raw: bytes
+    store: Store, redis_client: RedisClient, raw: bytes
 ) -> None:
     key = person_key(USER, "profile")
     await redis_client.set(key, raw)
@@ -178,7 +181,7 @@ async def test_corrupt_profile_is_reported_and_left_untouched(
 
 
 async def test_compare_and_set_script_refuses_unknown_schema(
-    store: Store, redis_client: Redis
+    store: Store, redis_client: RedisClient
 ) -> None:
     """The Lua guard alone (as when a document turns bad between read and write)."""
     key = person_key(USER, "profile")
@@ -203,7 +206,7 @@ async def test_checkins_append_and_list_in_order(store: Store) -> None:
 
 
 async def test_delete_person_removes_every_key_and_spares_others(
-    store: Store, redis_client: Redis
+    store: Store, redis_client: RedisClient
 ) -> None:
     for user in (USER, OTHER):
         await store.save_profile(make_profile(user), expected_version=0)
@@ -218,7 +221,7 @@ async def test_delete_person_removes_every_key_and_spares_others(
     assert await store.delete_person(USER) == 0
 
 
-async def test_keys_are_hash_tagged_per_person(store: Store, redis_client: Redis) -> None:
+async def test_keys_are_hash_tagged_per_person(store: Store, redis_client: RedisClient) -> None:
     await store.save_profile(make_profile(USER), expected_version=0)
     await add_checkins(store, USER, make_record())
     await store.set_flow(USER, checkin_flow(CheckinStep.WHERE, "abc"))
@@ -241,7 +244,7 @@ def test_unknown_key_suffix_is_refused() -> None:
         person_key(USER, "diary")
 
 
-async def test_checkins_are_stored_compactly(store: Store, redis_client: Redis) -> None:
+async def test_checkins_are_stored_compactly(store: Store, redis_client: RedisClient) -> None:
     checkins = [make_record(day=day, sleep_hours=6.75, caffeine_drinks=3) for day in range(1, 8)]
     await store.save_profile(make_profile(USER), expected_version=0)
     await add_checkins(store, USER, *checkins)
@@ -256,7 +259,7 @@ async def test_checkins_are_stored_compactly(store: Store, redis_client: Redis) 
 
 
 async def test_enrolled_person_with_a_week_fits_in_two_kilobytes(
-    store: Store, redis_client: Redis
+    store: Store, redis_client: RedisClient
 ) -> None:
     user = 7_123_456_789  # Telegram ids are now 10 digits long
     profile = make_profile(user, advised_reasons=(Reason.PAINFUL,))
@@ -293,7 +296,7 @@ async def test_checkin_row_round_trips_every_sign(store: Store) -> None:
 
 
 async def test_a_row_stored_before_the_eyelid_sign_existed_still_loads(
-    store: Store, redis_client: Redis
+    store: Store, redis_client: RedisClient
 ) -> None:
     # Every one of the nine older signs ticked (bitmask 511), as the previous release stored it.
     old = b'[1,1774036800,"2026-03-20",1,"eyelid",4,"seconds",3,6.5,2,3,511]'
@@ -308,7 +311,7 @@ async def test_a_row_stored_before_the_eyelid_sign_existed_still_loads(
     "raw", [b"[]", b'[2,0,"2026-03-20",1,"eyelid",1,"seconds",1,6.5,1,3,0]', b"{}", b"x"]
 )
 async def test_unreadable_checkin_rows_are_reported(
-    store: Store, redis_client: Redis, raw: bytes
+    store: Store, redis_client: RedisClient, raw: bytes
 ) -> None:
     await redis_client.rpush(person_key(USER, "checkins"), raw)
     with pytest.raises(CorruptCheckInError):
@@ -351,7 +354,7 @@ async def test_a_conflicting_save_writes_none_of_its_extras(store: Store) -> Non
     assert await store.get_flow(USER) == flow
 
 
-async def test_flow_round_trip_and_expiry(store: Store, redis_client: Redis) -> None:
+async def test_flow_round_trip_and_expiry(store: Store, redis_client: RedisClient) -> None:
     await store.save_profile(make_profile(USER), expected_version=0)
     flow = EnrolFlow(step=EnrolStep.BED, nonce="Ab3", zone="Europe/London", wake_time=time(7))
     await store.set_flow(USER, flow)
@@ -362,7 +365,9 @@ async def test_flow_round_trip_and_expiry(store: Store, redis_client: Redis) -> 
     assert await store.get_flow(USER) is None
 
 
-async def test_morning_sleep_answer_is_kept_for_the_day(store: Store, redis_client: Redis) -> None:
+async def test_morning_sleep_answer_is_kept_for_the_day(
+    store: Store, redis_client: RedisClient
+) -> None:
     await store.save_profile(make_profile(USER), expected_version=0)
     await store.record_sleep(USER, date(2026, 3, 22), 5.5)
     assert await store.sleep_on(USER, date(2026, 3, 22)) == 5.5
@@ -371,7 +376,7 @@ async def test_morning_sleep_answer_is_kept_for_the_day(store: Store, redis_clie
 
 
 async def test_no_write_outside_the_profile_lands_for_someone_without_one(
-    store: Store, redis_client: Redis
+    store: Store, redis_client: RedisClient
 ) -> None:
     """Every conversation starts after consent; a write for someone without a profile can only
     be one that raced their /delete, and must not bring their data back."""
@@ -420,7 +425,7 @@ class RecordingListener:
         self.deleted.append(user_id)
 
 
-async def test_listener_hears_every_change_and_deletion(redis_client: Redis) -> None:
+async def test_listener_hears_every_change_and_deletion(redis_client: RedisClient) -> None:
     listener = RecordingListener()
     store = Store(redis_client, listener)
     await store.save_profile(make_profile(USER), expected_version=0)

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from redis.asyncio import Redis
 
+from bot.storage.client import RedisClient
 from bot.storage.store import Store
 from devtools.emulator import BotApiEmulator
 from devtools.manual_clock import ManualClock
@@ -29,7 +29,7 @@ COMMANDS = ["/start", "/today", "/checkin", "/progress", "/pause", "/resume", "/
 
 
 @asynccontextmanager
-async def bot_with_admin(redis_url: str, redis: Redis) -> AsyncIterator[Harness]:
+async def bot_with_admin(redis_url: str, redis: RedisClient) -> AsyncIterator[Harness]:
     """The e2e harness with one configured operator id."""
     clock = ManualClock(START)
     async with BotApiEmulator(clock) as emu:
@@ -44,7 +44,7 @@ async def bot_with_admin(redis_url: str, redis: Redis) -> AsyncIterator[Harness]
 
 
 @pytest.fixture
-async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+async def bot(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Harness]:
     async with bot_with_admin(redis_url, redis_client) as harness:
         yield harness
 

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from redis.asyncio import Redis
 
+from bot.storage.client import RedisClient
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import as_bytes, check_in, enrol, rate_limited_harness, values_of, walk
 
@@ -19,14 +19,14 @@ DELETED = "Everything I had stored about you is deleted"
 
 
 @pytest.fixture
-async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+async def bot(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Harness]:
     async with rate_limited_harness(redis_url, redis_client) as harness:
         harness.emu.add_user(USER, first_name="Robin")
         harness.emu.add_user(OTHER, first_name="Sam")
         yield harness
 
 
-async def traces(redis: Redis, user_id: int) -> list[str]:
+async def traces(redis: RedisClient, user_id: int) -> list[str]:
     """Keys whose name or any value mentions the id."""
     needle = str(user_id).encode()
     found = []

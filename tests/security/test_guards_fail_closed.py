@@ -18,8 +18,8 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
+from bot.storage.client import RedisClient
 from devtools.emulator import BotApiEmulator
 from tests.e2e.harness import START, USER, Harness
 from tests.e2e.processes import ProcessCluster, process_cluster
@@ -44,7 +44,7 @@ Snapshot = dict[bytes, bytes | None]
 
 
 @pytest.fixture
-async def bots(redis_url: str, redis_client: Redis) -> AsyncIterator[Cluster]:
+async def bots(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Cluster]:
     async with cluster(redis_url, redis_client, admin_user_ids=(ADMIN,)) as running:
         for user, name in ((SAM, "Sam"), (STRANGER, "Kim"), (ADMIN, "Ops")):
             running.emu.add_user(user, first_name=name)
@@ -56,7 +56,7 @@ async def bots(redis_url: str, redis_client: Redis) -> AsyncIterator[Cluster]:
         yield running
 
 
-async def people_keys(redis: Redis) -> Snapshot:
+async def people_keys(redis: RedisClient) -> Snapshot:
     """Every key but the webhook's update ledger, with a serialised copy of its value."""
     keys = [key async for key in redis.scan_iter(count=1000) if not key.startswith(b"upd:")]
     return {key: await redis.dump(key) for key in keys}
@@ -82,7 +82,7 @@ class Before:
     sent: dict[int, int]
 
 
-async def snapshot(emu: BotApiEmulator, redis: Redis) -> Before:
+async def snapshot(emu: BotApiEmulator, redis: RedisClient) -> Before:
     return Before(await people_keys(redis), all_sent(emu))
 
 
@@ -104,9 +104,9 @@ async def failing(
 
 
 async def nothing_but_refusals(
-    emu: BotApiEmulator, redis: Redis, was: Before, chat: int | None, updates: int = 1
+    emu: BotApiEmulator, redis: RedisClient, was: Before, chat: int | None, updates: int = 1
 ) -> None:
-    """Since `was`: Redis unchanged, nothing sent anywhere, and in `chat` at most one refusal
+    """Since `was`: RedisClient unchanged, nothing sent anywhere, and in `chat` at most one refusal
     per update, with no file."""
     assert await people_keys(redis) == was.keys, "a refused update changed Redis"
     now = all_sent(emu)
@@ -201,7 +201,7 @@ async def test_a_forged_chat_type_is_refused_and_not_logged(
 
 @pytest.fixture
 async def processes(
-    redis_url: str, redis_client: Redis, tmp_path: Path
+    redis_url: str, redis_client: RedisClient, tmp_path: Path
 ) -> AsyncIterator[ProcessCluster]:
     """Two replica processes, Robin with a profile and a check-in, an operator and two groups."""
     async with process_cluster(redis_url, redis_client, tmp_path, admins=(ADMIN,)) as running:

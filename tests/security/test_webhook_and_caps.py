@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from redis.asyncio import Redis
 
 from bot.ops.webhook import MAX_BODY_BYTES
+from bot.storage.client import RedisClient
 from tests.e2e.harness import USER, Harness, harness_for
 from tests.e2e.replicas import SECRET, Cluster, cluster
 from tests.e2e.steps import CONSENT_BUTTON, enrol, keyspace
@@ -34,7 +34,7 @@ NEAR_MISSES = [
 
 
 @pytest.fixture
-async def bots(redis_url: str, redis_client: Redis) -> AsyncIterator[Cluster]:
+async def bots(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Cluster]:
     async with cluster(redis_url, redis_client, count=1) as running:
         yield running
 
@@ -125,7 +125,7 @@ async def biggest_value(bot: Harness) -> int:
 
 
 @pytest.fixture
-async def bot(redis_url: str, redis_client: Redis) -> AsyncIterator[Harness]:
+async def bot(redis_url: str, redis_client: RedisClient) -> AsyncIterator[Harness]:
     async with harness_for(redis_url, redis_client) as harness:
         yield harness
 

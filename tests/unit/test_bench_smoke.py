@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bench.cluster import Runs, rows
 from bench.scale import Config, run
 
 
@@ -29,3 +32,14 @@ async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) 
     assert "- outcomes: {'sent': 40}" in report
     # Above the cap the baseline is extrapolated, and says so.
     assert "~ JobQueue at 200: extrapolated linearly from the first 100 people" in report
+
+
+@pytest.mark.cluster
+def test_cluster_benchmark_measures_a_real_cluster_beside_one_server() -> None:
+    table = rows(300, Runs(claim=2, tick=5))
+
+    assert [figure for figure, _goal, _measured in table] == [
+        "claim + complete of 1,000 due, 300 people, cluster vs single",
+        "tick with nothing due, 300 people, on the cluster",
+    ]
+    assert all("; single " in measured for _figure, _goal, measured in table)
