@@ -1,9 +1,10 @@
 """A local Telegram Bot API emulator for end-to-end tests and the terminal demo."""
 
+from bot.texts.telegram_html import Entity, FormattedText
 from devtools.emulator.emulator import DEFAULT_TOKEN, BotApiEmulator
 from devtools.emulator.errors import ApiError, UserActionError
 from devtools.emulator.faults import FaultKind
-from devtools.emulator.htmltext import Entity, FormattedText, parse_html
+from devtools.emulator.htmltext import parse_html
 from devtools.emulator.models import (
     Attachment,
     Button,

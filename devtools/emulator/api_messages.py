@@ -6,10 +6,10 @@ import html
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.texts.telegram_html import FormattedText
 from devtools.emulator import errors
 from devtools.emulator.core import Core
 from devtools.emulator.errors import bad_request
-from devtools.emulator.htmltext import FormattedText
 from devtools.emulator.models import CallbackAnswer, ChatMessage, Keyboard
 from devtools.emulator.params import Params, Upload
 from devtools.emulator.rules import (

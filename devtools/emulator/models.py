@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from devtools.emulator.htmltext import Entity
+from bot.texts.telegram_html import Entity
 
 
 class ChatType(StrEnum):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from bot.texts.telegram_html import Entity, utf16_length
 from devtools.emulator.core import Core, PendingQuery
 from devtools.emulator.errors import UserActionError
-from devtools.emulator.htmltext import Entity, utf16_len
 from devtools.emulator.models import Button, Chat, ChatMessage, ChatType, User
 from devtools.emulator.serialize import chat_json, unix, user_json
 
@@ -34,7 +34,7 @@ def command_entities(text: str) -> tuple[Entity, ...]:
     if not text.startswith("/"):
         return ()
     command = text.split(maxsplit=1)[0]
-    return (Entity("bot_command", 0, utf16_len(command)),)
+    return (Entity("bot_command", 0, utf16_length(command)),)
 
 
 async def _post(core: Core, user_id: int, chat_id: int | None, **content: Any) -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.texts.telegram_html import FormattedText, utf16_length
 from devtools.emulator.errors import ApiError, bad_request
-from devtools.emulator.htmltext import FormattedText, parse_html, plain, utf16_len
+from devtools.emulator.htmltext import parse_html, plain
 from devtools.emulator.models import Button, Keyboard
 
 MAX_TEXT = 4096
@@ -30,12 +31,12 @@ def format_text(source: str, parse_mode: str | None) -> FormattedText:
 def check_text(text: FormattedText) -> None:
     if not text.text.strip():
         raise bad_request("message text is empty")
-    if utf16_len(text.text) > MAX_TEXT:
+    if utf16_length(text.text) > MAX_TEXT:
         raise bad_request("message is too long")
 
 
 def check_caption(caption: FormattedText) -> None:
-    if utf16_len(caption.text) > MAX_CAPTION:
+    if utf16_length(caption.text) > MAX_CAPTION:
         raise bad_request("message caption is too long")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.texts.telegram_html import Entity
 from devtools.emulator.models import Attachment, Chat, ChatMessage, ChatType, User
 
 
@@ -54,9 +55,19 @@ def message_json(message: ChatMessage, chat: Chat, sender: User) -> dict[str, An
     return body
 
 
+def entity_json(entity: Entity) -> dict[str, Any]:
+    """A MessageEntity as the Bot API sends it: optional fields only when set."""
+    body: dict[str, Any] = {"type": entity.type, "offset": entity.offset, "length": entity.length}
+    for key in ("url", "language", "custom_emoji_id"):
+        value = getattr(entity, key)
+        if value is not None:
+            body[key] = value
+    return body
+
+
 def _content_json(message: ChatMessage) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    entities = [entity.to_json() for entity in message.entities]
+    entities = [entity_json(entity) for entity in message.entities]
     if message.document is not None:
         body["document"] = _document_json(message.document)
     if message.photo is not None:

@@ -187,6 +187,10 @@ async def test_plain_text_is_shown_verbatim(bot: Bot, emu: BotApiEmulator) -> No
         ("<code><b>x</b></code>", "can't be nested"),
         ("<blockquote><blockquote>x</blockquote></blockquote>", "can't be nested"),
         ("<b", "Unclosed start tag at byte offset 0"),
+        # Stricter than Telegram, so that the emulator and the content checker agree:
+        ("<a>x</a>", 'Tag "a" must have attribute "href" at byte offset 0'),
+        ('<b class="x">x</b>', 'Unsupported attribute "class" in the tag "b"'),
+        ("<b>x</b x>", "Unclosed end tag at byte offset 4"),
     ],
 )
 async def test_bad_html_is_rejected_with_telegrams_wording(

@@ -14,13 +14,26 @@ from pathlib import Path
 import vulture  # type: ignore[import-untyped]  # no type information is published
 
 ROOT = Path(__file__).resolve().parents[2]
-# Called by name by a framework: python-telegram-bot (BaseUpdateProcessor, BaseRateLimiter).
+# Called by name by a framework: python-telegram-bot (BaseUpdateProcessor, BaseRateLimiter),
+# and the standard library's html.parser (its callbacks, in bot/texts/telegram_html.py).
 CALLED_BY_A_FRAMEWORK = {"do_process_update", "initialize", "shutdown"}
+HTML_PARSER_CALLBACKS = {
+    "handle_data",
+    "handle_entityref",
+    "handle_charref",
+    "handle_starttag",
+    "handle_startendtag",
+    "handle_endtag",
+    "handle_comment",
+    "handle_decl",
+    "handle_pi",
+    "unknown_decl",
+}
 VALIDATORS = ["@field_validator", "@model_validator"]  # pydantic calls these
 # The child-process helpers serve the bot, the tests and the benches alike (one launcher);
 # the test suite adopts orphans with this one.
 SHARED_WITH_TESTS = {"become_subreaper"}
-KNOWN = CALLED_BY_A_FRAMEWORK | SHARED_WITH_TESTS
+KNOWN = CALLED_BY_A_FRAMEWORK | HTML_PARSER_CALLBACKS | SHARED_WITH_TESTS
 
 
 def test_nothing_in_the_product_is_left_for_tests_alone() -> None:

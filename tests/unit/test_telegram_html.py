@@ -60,6 +60,13 @@ def test_valid_html_has_no_problem(text: str) -> None:
         ("<pre><i>x</i></pre>", "<i> cannot be nested inside <pre>"),
         ("<blockquote><blockquote>x</blockquote></blockquote>", "blockquotes cannot be nested"),
         ("<b>x</b  x>", "has attributes"),
+        # What html.parser tolerates or passes over without a callback is still caught:
+        ("AT&T", "unescaped '&' at character 3"),
+        ("a</>b", "unescaped '<' at character 2"),
+        ("</ b>", "has attributes"),
+        ("<!-- note -->", "unescaped '<' at character 1"),
+        ("<![x[ a ]]>", "unescaped '<' at character 1"),  # html.parser raises on this one
+        ("x &amp", "unescaped '&' at character 3"),
     ],
 )
 def test_invalid_html_names_the_first_problem(text: str, expected: str) -> None:
