@@ -1,7 +1,8 @@
-"""The scale benchmark runs end to end at a tiny N, so it cannot rot (numbers are not checked)."""
+"""The benchmarks run end to end at tiny sizes, so they cannot rot (numbers are not checked)."""
 
 from __future__ import annotations
 
+from bench import report_pdf as report_pdf_bench
 from bench.scale import Config, run
 
 
@@ -29,3 +30,9 @@ async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) 
     assert "- outcomes: {'sent': 40}" in report
     # Above the cap the baseline is extrapolated, and says so.
     assert "~ JobQueue at 200: extrapolated linearly from the first 100 people" in report
+
+
+def test_report_pdf_benchmark_prints_each_figure_against_its_goal() -> None:
+    lines = report_pdf_bench.run(runs=1, sizes={7: 1.0})
+    assert lines[0] == "figure | goal | measured"
+    assert lines[1].startswith("PDF render, 7 days, median of 1 | < 1 s | ")
