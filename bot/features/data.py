@@ -84,7 +84,8 @@ async def _send_report(
     now = svc.clock.now()
     insight = week_insight(profile, checkins, reports, today_of(profile, now).local_date)
     content = svc.content.local(country_of(profile))
-    pdf = await asyncio.to_thread(report_pdf, content, profile, insight, now)
+    # Episodes logged as they happened go in `episodes=` once the store keeps them (issue 16).
+    pdf = await asyncio.to_thread(report_pdf, content, profile, insight, now, episodes=())
     await context.bot.send_document(
         chat_id,
         InputFile(io.BytesIO(pdf), filename=PDF_NAME),

@@ -1,9 +1,10 @@
-"""The scale benchmark runs end to end at a tiny N, so it cannot rot (numbers are not checked)."""
+"""The benchmarks run end to end at tiny sizes, so they cannot rot (numbers are not checked)."""
 
 from __future__ import annotations
 
 import pytest
 
+from bench import report_pdf as report_pdf_bench
 from bench.cluster import Runs, rows
 from bench.scale import Config, run
 
@@ -43,3 +44,9 @@ def test_cluster_benchmark_measures_a_real_cluster_beside_one_server() -> None:
         "tick with nothing due, 300 people, on the cluster",
     ]
     assert all("; single " in measured for _figure, _goal, measured in table)
+
+
+def test_report_pdf_benchmark_prints_each_figure_against_its_goal() -> None:
+    lines = report_pdf_bench.run(runs=1, sizes={7: 1.0})
+    assert lines[0] == "figure | goal | measured"
+    assert lines[1].startswith("PDF render, 7 days, median of 1 | < 1 s | ")
