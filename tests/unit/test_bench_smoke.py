@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.scale import Config, run
+from bench.twitch_log import run as run_twitch_log
 
 
 async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) -> None:
@@ -29,3 +32,15 @@ async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) 
     assert "- outcomes: {'sent': 40}" in report
     # Above the cap the baseline is extrapolated, and says so.
     assert "~ JobQueue at 200: extrapolated linearly from the first 100 people" in report
+
+
+async def test_twitch_log_benchmark_times_both_taps_and_measures_memory(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWITCHCARE_REDIS_URL", redis_url)
+    report = await run_twitch_log(people=3, episodes=5)
+
+    assert "| log tap                    |     3 |" in report
+    assert "| just-before tap            |     3 |" in report
+    assert "|                    5 |" in report
+    assert "goal: ≤ 64 bytes per episode: met" in report
