@@ -180,6 +180,7 @@ class Commands(ContentModel):
     start: Command
     today: Command
     checkin: Command
+    twitch: Command
     progress: Command
     pause: Command
     resume: Command

@@ -7,6 +7,7 @@ import pytest
 from bench import report_pdf as report_pdf_bench
 from bench.cluster import Runs, rows
 from bench.scale import Config, run
+from bench.twitch_log import run as run_twitch_log
 
 
 async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) -> None:
@@ -50,3 +51,15 @@ def test_report_pdf_benchmark_prints_each_figure_against_its_goal() -> None:
     lines = report_pdf_bench.run(runs=1, sizes={7: 1.0})
     assert lines[0] == "figure | goal | measured"
     assert lines[1].startswith("PDF render, 7 days, median of 1 | < 1 s | ")
+
+
+async def test_twitch_log_benchmark_times_both_taps_and_measures_memory(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWITCHCARE_REDIS_URL", redis_url)
+    report = await run_twitch_log(people=3, episodes=5)
+
+    assert "| log tap                    |     3 |" in report
+    assert "| just-before tap            |     3 |" in report
+    assert "|                    5 |" in report
+    assert "goal: ≤ 64 bytes per episode: met" in report
