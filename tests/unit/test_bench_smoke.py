@@ -24,7 +24,7 @@ async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) 
     assert "| start-up, s (build + post_init) |" in report
     assert "| dispatcher sends/s, one core (wall) |" in report
     # Everyone in the throughput cohort and in the peak got their morning message.
-    assert "20 people due at once, 40 messages" in report
+    assert "20 people due at once, 20 messages" in report
     assert "outcomes {'sent': 20}" in report
     assert "- outcomes: {'sent': 40}" in report
     # Above the cap the baseline is extrapolated, and says so.
