@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench import peak
 from bench.scale import Config, run
 
 
@@ -29,3 +30,11 @@ async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) 
     assert "- outcomes: {'sent': 40}" in report
     # Above the cap the baseline is extrapolated, and says so.
     assert "~ JobQueue at 200: extrapolated linearly from the first 100 people" in report
+
+
+def test_peak_benchmark_gives_issue_15s_row_scaled_to_200000(redis_url: str) -> None:
+    [(figure, goal, measured)] = peak.rows(40, redis_url=redis_url)
+
+    assert (figure, goal) == ("morning peak, 200,000 people at 08:00, free tier", "<= 1.9 h")
+    # One message each, scaled from 40 people to 200,000 and saying so.
+    assert "h, 1 message each (scaled ×5000 from 40 people: " in measured
