@@ -51,8 +51,3 @@ def is_enrolled(profile: Profile | None) -> bool:
         and profile.start_date is not None
         and profile.status not in (Status.ONBOARDING, Status.STOPPED, Status.INACTIVE)
     )
-
-
-def friendly_date(day: date) -> str:
-    """Like "Friday 20 March"."""
-    return day.strftime("%A %-d %B")

@@ -113,7 +113,7 @@ async def on_progress(update: Update, context: Context) -> None:
 async def _send_chart(update: Update, context: Context, insight: WeekInsight) -> None:
     """The chart as a photo; drawn in a worker thread so other people's updates go on."""
     content = services(context).content
-    png = await asyncio.to_thread(chart_png, insight.days, content.ui.insight)
+    png = await asyncio.to_thread(chart_png, insight.days, content.ui.insight, content.locale)
     chat_id = update.effective_chat.id if update.effective_chat else user_id_of(update)
     photo = InputFile(io.BytesIO(png), filename=CHART_NAME)
     await context.bot.send_photo(chat_id, photo, caption=chart_caption(content, insight.days))

@@ -12,9 +12,9 @@ from bot.chat.router import Feature
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
 from bot.domain.models import Snooze
-from bot.domain.timeparse import format_time
 from bot.domain.today import is_enrolled
 from bot.texts.content import render_plain
+from bot.texts.formats import clock_time
 from scheduler.timing import SNOOZE_CHOICES, routine_of, snooze_until
 
 
@@ -68,7 +68,10 @@ async def on_snooze(update: Update, context: Context, callback: Callback) -> Non
     await svc.store.update_profile(
         user_id_of(update), lambda p: p.model_copy(update={"snooze": snooze})
     )
-    await answer(query, render_plain(ui.snoozed, time=format_time(routine.local(until).time())))
+    await answer(
+        query,
+        render_plain(ui.snoozed, time=clock_time(routine.local(until).time(), svc.content.locale)),
+    )
 
 
 def _snooze_args(callback: Callback) -> tuple[str, date, timedelta] | None:
