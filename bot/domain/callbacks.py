@@ -63,6 +63,8 @@ class Action(StrEnum):
     URGENT_SIGN = "ur_sign"
     URGENT_SOS = "ur_sos"
     SAFE = "safe"
+    # the person's language (/language)
+    LANGUAGE = "lang"
     # stopping and deleting
     STOP = "stop"
     DELETE = "delete"

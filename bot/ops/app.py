@@ -29,7 +29,18 @@ from bot.chat.router import Router, merged, on_other_message, on_unknown_command
 from bot.core.config import Settings
 from bot.core.context import CONTEXT_TYPES, App, Context
 from bot.domain.clock import Clock, SavedClock, SystemClock
-from bot.features import admin, checkin, commands, data, enrol, guide, nudges, settings_flow, urgent
+from bot.features import (
+    admin,
+    checkin,
+    commands,
+    data,
+    enrol,
+    guide,
+    language,
+    nudges,
+    settings_flow,
+    urgent,
+)
 from bot.ops.logs import quiet_libraries
 from bot.ops.runtime import Runtime, RuntimeRateLimiter
 from bot.texts.content import Content
@@ -42,7 +53,18 @@ MIN_TICK = 0.05
 CLOCK_SAVE_SECONDS = 1.0
 FEATURES = tuple(
     module.FEATURE
-    for module in (enrol, commands, checkin, settings_flow, data, guide, urgent, nudges, admin)
+    for module in (
+        enrol,
+        commands,
+        checkin,
+        settings_flow,
+        language,
+        data,
+        guide,
+        urgent,
+        nudges,
+        admin,
+    )
 )
 
 
