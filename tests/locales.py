@@ -18,7 +18,8 @@ from content import CONTENT_ROOT
 
 DEFAULT = "en"
 FAKE = "xx"
-MARK = "‹xx› "
+# Cyrillic letters, so charts and PDFs of this locale prove their font has the glyphs.
+MARK = "‹жх› "
 # Texts that may not start with a mark: a mark would break their rule, not their language.
 _UNMARKED = {"checked_mark", "unchecked_mark"}
 

@@ -21,10 +21,11 @@ from bot.texts.content import Content, load_catalog, render
 from bot.texts.emergency_numbers import number_for
 from bot.texts.languages import language_name
 from bot.texts.telegram_html import visible_text
+from bot.views.charts import printable
 from devtools.emulator import BotApiEmulator
 from devtools.manual_clock import ManualClock
 from tests.e2e.harness import START, USER, Harness, running_bot, settings_for
-from tests.e2e.steps import enrol
+from tests.e2e.steps import enrol, pdf_text, photos
 from tests.locales import DEFAULT, FAKE, content_root_with, shipped_locales
 
 # The Telegram language_code each locale's people have: a regional one where there is one.
@@ -151,3 +152,26 @@ async def test_switching_while_asked_for_a_place_asks_again_in_the_new_language(
         assert asked.text == plain(marked.ui.ask_zone)
         assert asked.reply_keyboard is not None
         assert marked.ui.share_location_button in str(asked.reply_keyboard)
+
+
+async def test_the_chart_and_the_pdf_draw_the_locales_letters(
+    tmp_path: Path, redis_url: str, redis_client: RedisClient
+) -> None:
+    """The marked locale's mark is Cyrillic: the chart's and the PDF's font must draw it."""
+    root = content_root_with(tmp_path, FAKE)
+    content = load_catalog(root, DEFAULT).in_locale(FAKE)
+    async with harness_in(root, FAKE, redis_url, redis_client) as bot:
+        await enrol_in(bot, content)
+        await bot.send("/checkin")
+        for question in content.checkin.questions:
+            await bot.tap(question.answers[1].label)
+        await bot.tap(content.checkin.warning_signs.none_label)
+        await bot.send("/progress")
+        [chart] = photos(bot)
+        assert chart.photo is not None
+        (tmp_path / "chart-xx.png").write_bytes(chart.photo.data)
+        assert printable(content.ui.insight.chart_title) == plain(content.ui.insight.chart_title)
+
+        await bot.send("/export")
+        [report] = [m for m in bot.messages() if m.document and m.document.filename.endswith("pdf")]
+        assert plain(content.ui.insight.pdf_title) in pdf_text(report)
