@@ -25,7 +25,7 @@ from bot.views.charts import printable
 from devtools.emulator import BotApiEmulator
 from devtools.manual_clock import ManualClock
 from tests.e2e.harness import START, USER, Harness, running_bot, settings_for
-from tests.e2e.steps import enrol, pdf_text, photos
+from tests.e2e.steps import documents, enrol, pdf_text, photos
 from tests.locales import DEFAULT, FAKE, content_root_with, shipped_locales
 
 # The Telegram language_code each locale's people have: a regional one where there is one.
@@ -173,5 +173,5 @@ async def test_the_chart_and_the_pdf_draw_the_locales_letters(
         assert printable(content.ui.insight.chart_title) == plain(content.ui.insight.chart_title)
 
         await bot.send("/export")
-        [report] = [m for m in bot.messages() if m.document and m.document.filename.endswith("pdf")]
+        report = documents(bot)["twitchcare-doctor-report.pdf"]
         assert plain(content.ui.insight.pdf_title) in pdf_text(report)
