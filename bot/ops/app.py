@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import cast
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -26,12 +27,13 @@ from bot.chat.guards import private_chats_only
 from bot.chat.ordering import PerChatUpdateProcessor
 from bot.chat.router import Router, merged, on_other_message, on_unknown_command
 from bot.core.config import Settings
-from bot.core.context import CONTEXT_TYPES, App, Context
+from bot.core.context import CONTEXT_TYPES, App, Context, Services
 from bot.domain.clock import Clock, SavedClock, SystemClock
 from bot.features import admin, checkin, commands, data, enrol, guide, nudges, settings_flow, urgent
 from bot.ops.logs import quiet_libraries
 from bot.ops.runtime import Runtime, RuntimeRateLimiter
 from scheduler.dispatcher import Dispatcher, DispatchSettings
+from scheduler.paid import PaidBroadcast
 
 # The feature modules, in the order their commands appear in Telegram's menu.
 # The shortest real interval between scheduler ticks, however fast the clock runs.
@@ -116,12 +118,26 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[object, object, No
             DispatchSettings(concurrency=services.settings.send_concurrency),
             on_send=app.bot_data.metrics.send,
             on_error=app.bot_data.metrics.dispatch_error,
+            paid=_paid_broadcast(services),
         )
         await app.bot.set_my_commands(_menu(services.content.ui.commands.model_dump()))
         _schedule_ticks(app, services.settings.tick_seconds, services.settings.clock_speed)
         _keep_clock(app, services.clock)
 
     return post_init
+
+
+def _paid_broadcast(services: Services) -> PaidBroadcast | None:
+    """The paid-broadcast policy, if the operator opted in (TWITCHCARE_PAID_BROADCAST)."""
+    settings = services.settings
+    if not settings.paid_broadcast:
+        return None
+    return PaidBroadcast(
+        services.store.redis,
+        services.clock,
+        daily_budget=settings.paid_broadcast_daily_budget,
+        after=timedelta(seconds=settings.paid_broadcast_after_seconds),
+    )
 
 
 def _post_shutdown(runtime: Runtime) -> Callable[[App], Coroutine[object, object, None]]:

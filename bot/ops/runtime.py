@@ -47,6 +47,7 @@ class Runtime:
             self.client,
             self.clock,
             global_rate=self.settings.global_rate,
+            paid_rate=self.settings.paid_rate,
             enabled=self.settings.rate_limit,
         )
         store = Store(self.client, _Listener(QueueSync(queue, self.clock), self.rate_limiter))
