@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bench.scale import Config, run
+from bench.sendpath import Config as SendPathConfig
+from bench.sendpath import measure, render, table
 
 
 async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) -> None:
@@ -29,3 +31,23 @@ async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) 
     assert "- outcomes: {'sent': 40}" in report
     # Above the cap the baseline is extrapolated, and says so.
     assert "~ JobQueue at 200: extrapolated linearly from the first 100 people" in report
+
+
+async def test_sendpath_benchmark_prints_every_figure(redis_url: str) -> None:
+    measured = await measure(
+        SendPathConfig(cohort=20, reference=20, peak_people=40, peak_budget=60), redis_url=redis_url
+    )
+
+    report = render(table(measured))
+
+    for figure in (
+        "| scheduled sends per CPU-second, new path | >= 1,000 |",
+        "| new path / bare PTB send_message | >= 1.6x |",
+        "| 2 processes vs 1 on 2 cores | >= 1.7x |",
+        "| morning peak, 40 people at 08:00, paid broadcast, 2 processes |",
+    ):
+        assert figure in report
+    # Every morning message went out, and no more were paid for than the budget allows.
+    assert measured.ours["messages"] == 40
+    assert measured.peak.messages == 80
+    assert measured.peak.paid <= 60

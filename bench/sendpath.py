@@ -1,0 +1,169 @@
+"""The send path: our scheduled sends against bare python-telegram-bot, 1 vs 2 dispatcher
+processes, and the morning peak with paid broadcast.
+
+    .venv/bin/python -m bench.sendpath [--cohort 3000] [--reference 2000] [--peak 200000]
+
+Starts its own redis-server (unix socket, no persistence) and the Bot API stub, and prints one
+table (figure | goal | measured). Exposes ``rows()`` so other reports can combine tables.
+
+* New path per CPU-second, and bare ``send_message`` in the same worker process and run
+  (``bench.ours`` throughput, the real Application and Dispatcher, rate limiting off).
+* 1 vs 2 processes: a fresh due cohort drained by one worker (pinned to CPU 0), then another
+  cohort by two workers sharing the queue (CPU 0 and CPU 1), started together. On a 2-core
+  machine Redis and the stub cannot have a core of their own in the 2-process run: they float.
+* The morning peak: ``bench.peak``'s simulation (ManualClock, the real RedisRateLimiter) with
+  paid broadcast on and two dispatchers ticking the one queue. Simulated time is bounded by the
+  limiter; the wall rate two real processes reached above bounds it too, so the figure is the
+  larger of the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import time as wall
+from datetime import timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bench.common import MEASURED_CPU, SERVICE_CPU, run_worker, two_cores
+from bench.peak import PaidPeak, paid_peak
+from bench.redis_proc import BenchRedis
+from bench.scale import Stub
+from bench.seed import SEED_NOW, seed_cohort
+from bot.storage.store import connect
+
+COHORT_ZONE, COHORT_WAKE = "Europe/Berlin", wall(8, 7)
+FIRST_COHORT = 910_000_000
+SECOND_COHORT = 920_000_000
+THIRD_COHORT = 930_000_000
+PEAK_BUDGET_SECONDS = 600.0
+WORKER_START_S = 5.0  # workers import and start the Application before this, then go together
+
+Row = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Config:
+    cohort: int = 3_000
+    reference: int = 2_000
+    peak_people: int = 200_000
+    peak_budget: int = 500_000  # paid messages a day; a morning is up to two per person
+
+
+@dataclass(frozen=True)
+class Measured:
+    ours: dict[str, Any]
+    one: float  # sends/s, one process
+    two: float  # sends/s, two processes
+    peak: PaidPeak
+
+
+async def _cohort(redis: Redis, first_user: int, size: int) -> str:
+    due = await seed_cohort(
+        redis, first_user=first_user, size=size, zone=COHORT_ZONE, wake=COHORT_WAKE, after=SEED_NOW
+    )
+    return (due + timedelta(milliseconds=500)).isoformat()
+
+
+def _workers(common: dict[str, Any], now: str, cpus: Sequence[int | None]) -> list[dict[str, Any]]:
+    start_at = time.time() + WORKER_START_S
+    params = {**common, "what": "throughput", "now": now, "reference": 0, "start_at": start_at}
+    with ThreadPoolExecutor(len(cpus)) as pool:
+        done = [pool.submit(run_worker, "bench.ours", params, cpu=cpu) for cpu in cpus]
+        return [future.result() for future in done]
+
+
+def _rate(results: Sequence[dict[str, Any]]) -> float:
+    """Messages per wall second over the span in which all the workers were sending."""
+    span = max(r["ended"] for r in results) - min(r["began"] for r in results)
+    return sum(r["messages"] for r in results) / span
+
+
+async def measure(config: Config, *, redis_url: str | None = None) -> Measured:
+    """Everything the table shows. With redis_url, that (throwaway) Redis is FLUSHALLed."""
+    pinned = redis_url is None and two_cores()
+    server = None if redis_url else BenchRedis(SERVICE_CPU if pinned else None)
+    if server is not None:
+        server.start()
+    url = redis_url or (server.url if server else "")
+    stub = Stub(SERVICE_CPU if pinned else None)
+    redis = connect(url)
+    cpu0, cpu1 = (MEASURED_CPU, SERVICE_CPU) if pinned else (None, None)
+    try:
+        await redis.flushall()
+        common = {"redis_url": url, "stub_port": stub.port}
+        now = await _cohort(redis, FIRST_COHORT, config.cohort)
+        params = {**common, "what": "throughput", "now": now, "reference": config.reference}
+        ours = run_worker("bench.ours", params, cpu=cpu0)
+        one = _rate(_workers(common, await _cohort(redis, SECOND_COHORT, config.cohort), [cpu0]))
+        now = await _cohort(redis, THIRD_COHORT, config.cohort)
+        two = _rate(_workers(common, now, [cpu0, cpu1]))
+        await redis.flushall()
+        peak = await paid_peak(redis, config.peak_people, budget=config.peak_budget)
+        await redis.flushall()
+    finally:
+        await redis.aclose()
+        stub.stop()
+        if server is not None:
+            server.stop()
+    return Measured(ours, one, two, peak)
+
+
+def _per_cpu(result: dict[str, Any]) -> float:
+    return float(result["messages"]) / float(result["cpu_s"])
+
+
+def table(measured: Measured) -> list[Row]:
+    """The figures, as (figure, goal, measured)."""
+    ours = _per_cpu(measured.ours)
+    bare = _per_cpu(measured.ours["reference"])
+    peak = measured.peak
+    # Two real processes cannot drain faster than they were measured to send.
+    peak_s = max(peak.drain_s, peak.messages / measured.two)
+    within = "within" if peak.paid <= peak.budget else "OVER"
+    return [
+        ("scheduled sends per CPU-second, new path", ">= 1,000", f"{ours:,.0f}"),
+        ("bare PTB send_message per CPU-second, same run", "-", f"{bare:,.0f}"),
+        ("new path / bare PTB send_message", ">= 1.6x", f"{ours / bare:.2f}x"),
+        ("scheduled sends/s, 1 process (wall)", "-", f"{measured.one:,.0f}"),
+        ("scheduled sends/s, 2 processes (wall)", "-", f"{measured.two:,.0f}"),
+        ("2 processes vs 1 on 2 cores", ">= 1.7x", f"{measured.two / measured.one:.2f}x"),
+        (
+            f"morning peak, {peak.people:,} people at 08:00, paid broadcast, 2 processes",
+            "<= 10 min, within budget",
+            f"{peak_s / 60:.1f} min ({peak.messages:,} messages, {peak.paid:,} paid of a "
+            f"budget of {peak.budget:,}: {within})",
+        ),
+    ]
+
+
+def render(rows_: Sequence[Row]) -> str:
+    lines = ["| figure | goal | measured |", "| --- | --- | --- |"]
+    lines += [f"| {figure} | {goal} | {value} |" for figure, goal, value in rows_]
+    return "\n".join(lines)
+
+
+def rows(config: Config | None = None, *, redis_url: str | None = None) -> list[Row]:
+    """Measure and return the table's rows, for reports that combine several benchmarks."""
+    return table(asyncio.run(measure(config or Config(), redis_url=redis_url)))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cohort", type=int, default=Config.cohort)
+    parser.add_argument("--reference", type=int, default=Config.reference)
+    parser.add_argument("--peak", type=int, default=Config.peak_people)
+    parser.add_argument("--peak-budget", type=int, default=Config.peak_budget)
+    args = parser.parse_args(argv)
+    config = Config(args.cohort, args.reference, args.peak, args.peak_budget)
+    print(render(rows(config)))
+
+
+if __name__ == "__main__":
+    main()
