@@ -44,7 +44,6 @@ class PaidBroadcast:
     def __init__(self, redis: Redis, clock: Clock, *, daily_budget: int, after: timedelta) -> None:
         if daily_budget < 0:
             raise ValueError("daily_budget must not be negative")
-        self._redis = redis
         self._clock = clock
         self._budget = daily_budget
         self._after = after
@@ -61,11 +60,6 @@ class PaidBroadcast:
             return False
         key = budget_key(_utc_day(self._clock.now()))
         return bool(await self._take(keys=[key], args=[self._budget, _BUDGET_TTL_SECONDS]))
-
-    async def spent(self, day: date) -> int:
-        """How many paid messages one UTC day has used."""
-        raw = await self._redis.get(budget_key(day))
-        return int(raw or 0)
 
 
 def _utc_day(moment: datetime) -> date:
