@@ -127,6 +127,11 @@ class Dispatcher:
         self.stopping = asyncio.Event()
         """Set once shutdown has begun: no new claims from here on."""
 
+    @property
+    def sender(self) -> ExtBot[Any]:
+        """The bot the scheduled sends go through (the app's: scheduler.send.scheduled_bot)."""
+        return self._bot
+
     def stop(self) -> None:
         """Begin a graceful shutdown; returns at once (close() waits)."""
         self.stopping.set()

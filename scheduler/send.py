@@ -7,6 +7,10 @@ limiter (``rate_limit_args``), the same HTTP client and the same error mapping (
 ``RetryAfter``, ``BadRequest``, ``ChatMigrated``, ``TimedOut``, ``NetworkError``) as
 ``send_message``, and the reply stays a plain dict that is dropped.
 
+It goes through its own ``ExtBot`` (``scheduled_bot``): the app's token, defaults and rate
+limiter, over ``H11Request`` (scheduler.transport) instead of httpx, whose pool cost more CPU
+than everything else a send does. Interactive replies keep PTB's default HTTPXRequest.
+
 ``do_api_request`` does not apply the bot's ``Defaults`` (documented), so parse mode and link
 previews are copied from them here. The method is named in lower case: Telegram's method names
 are case-insensitive, and ``do_api_request`` warns when given the name of a method ``Bot`` wraps
@@ -21,8 +25,24 @@ from telegram.ext import ExtBot
 
 from scheduler.ratelimit import Priority
 from scheduler.render import Outgoing
+from scheduler.transport import H11Request, Timeouts
 
 SEND_METHOD: Final = "sendmessage"
+
+
+def scheduled_bot(bot: ExtBot[Any], *, pool_size: int) -> ExtBot[Any]:
+    """A bot for scheduled sends: `bot`'s token, API URL, defaults, rate limiter and read
+    timeout, over H11Request with at most `pool_size` connections."""
+    request = H11Request(pool_size=pool_size, timeouts=Timeouts(read=bot.request.read_timeout))
+    api_url = bot.base_url  # already holds the token
+    return ExtBot(
+        bot.token,
+        base_url=lambda _token: api_url,
+        request=request,
+        get_updates_request=request,  # never polls; PTB would otherwise build an httpx client
+        defaults=bot.defaults,
+        rate_limiter=bot.rate_limiter,
+    )
 
 
 def message_kwargs(

@@ -34,6 +34,7 @@ from bot.ops.logs import quiet_libraries
 from bot.ops.runtime import Runtime, RuntimeRateLimiter
 from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.paid import PaidBroadcast
+from scheduler.send import scheduled_bot
 
 # The feature modules, in the order their commands appear in Telegram's menu.
 # The shortest real interval between scheduler ticks, however fast the clock runs.
@@ -109,8 +110,10 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[object, object, No
     async def post_init(app: App) -> None:
         services = await runtime.open()
         app.bot_data.attach(services)
+        runtime.sender = scheduled_bot(app.bot, pool_size=services.settings.send_concurrency)
+        await runtime.sender.initialize()
         app.bot_data.dispatcher = Dispatcher(
-            app.bot,
+            runtime.sender,
             services.store,
             services.queue,
             services.content,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
-from telegram.ext import BaseRateLimiter
+from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.core.config import Settings
 from bot.core.context import Services
@@ -32,6 +32,7 @@ class Runtime:
     client: Redis | None = None
     services: Services | None = field(default=None)
     rate_limiter: RedisRateLimiter | None = None
+    sender: ExtBot[Any] | None = None  # the scheduled sends' own bot (scheduler.send)
 
     async def open(self) -> Services:
         """Load content (failing loudly on a bad edit), then connect to Redis."""
@@ -57,7 +58,11 @@ class Runtime:
         return self.services
 
     async def close(self) -> None:
-        """Close the client, then stop the embedded server so its AOF is flushed."""
+        """Close the scheduled sends' connections and the Redis client, then stop the embedded
+        server so its AOF is flushed."""
+        if self.sender is not None:
+            await self.sender.shutdown()
+            self.sender = None
         if self.client is not None:
             await self.client.aclose()
             self.client = None

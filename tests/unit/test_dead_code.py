@@ -14,8 +14,9 @@ from pathlib import Path
 import vulture  # type: ignore[import-untyped]  # no type information is published
 
 ROOT = Path(__file__).resolve().parents[2]
-# Called by name by a framework: python-telegram-bot (BaseUpdateProcessor, BaseRateLimiter).
-CALLED_BY_A_FRAMEWORK = {"do_process_update", "initialize"}
+# Called by name by a framework: python-telegram-bot (BaseUpdateProcessor, BaseRateLimiter,
+# BaseRequest).
+CALLED_BY_A_FRAMEWORK = {"do_process_update", "initialize", "do_request"}
 VALIDATORS = ["@field_validator", "@model_validator"]  # pydantic calls these
 # The child-process helpers serve the bot, the tests and the benches alike (one launcher);
 # the test suite adopts orphans with this one.
