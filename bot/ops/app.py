@@ -6,8 +6,9 @@ import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
+from redis.asyncio import Redis
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -16,6 +17,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     Defaults,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -32,6 +34,7 @@ from bot.domain.clock import Clock, SavedClock, SystemClock
 from bot.features import admin, checkin, commands, data, enrol, guide, nudges, settings_flow, urgent
 from bot.ops.logs import quiet_libraries
 from bot.ops.runtime import Runtime, RuntimeRateLimiter
+from bot.storage.store import Store
 from scheduler.dispatcher import Dispatcher, DispatchSettings
 from scheduler.paid import PaidBroadcast
 from scheduler.send import scheduled_bot
@@ -112,17 +115,7 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[object, object, No
         app.bot_data.attach(services)
         runtime.sender = scheduled_bot(app.bot, pool_size=services.settings.send_concurrency)
         await runtime.sender.initialize()
-        app.bot_data.dispatcher = Dispatcher(
-            runtime.sender,
-            services.store,
-            services.queue,
-            services.content,
-            services.clock,
-            DispatchSettings(concurrency=services.settings.send_concurrency),
-            on_send=app.bot_data.metrics.send,
-            on_error=app.bot_data.metrics.dispatch_error,
-            paid=_paid_broadcast(services),
-        )
+        app.bot_data.dispatcher = _dispatcher(app, runtime.sender, runtime.send_store, services)
         await app.bot.set_my_commands(_menu(services.content.ui.commands.model_dump()))
         _schedule_ticks(app, services.settings.tick_seconds, services.settings.clock_speed)
         _keep_clock(app, services.clock)
@@ -130,13 +123,32 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[object, object, No
     return post_init
 
 
-def _paid_broadcast(services: Services) -> PaidBroadcast | None:
+def _dispatcher(
+    app: App, sender: ExtBot[Any], store: Store | None, services: Services
+) -> Dispatcher:
+    """The scheduler: its own bot (scheduler.send) and its group-committed store (Runtime)."""
+    if store is None:
+        raise RuntimeError("the runtime is not open")
+    return Dispatcher(
+        sender,
+        store,
+        services.queue,
+        services.content,
+        services.clock,
+        DispatchSettings(concurrency=services.settings.send_concurrency),
+        on_send=app.bot_data.metrics.send,
+        on_error=app.bot_data.metrics.dispatch_error,
+        paid=_paid_broadcast(services, store.redis),
+    )
+
+
+def _paid_broadcast(services: Services, redis: Redis) -> PaidBroadcast | None:
     """The paid-broadcast policy, if the operator opted in (TWITCHCARE_PAID_BROADCAST)."""
     settings = services.settings
     if not settings.paid_broadcast:
         return None
     return PaidBroadcast(
-        services.store.redis,
+        redis,
         services.clock,
         daily_budget=settings.paid_broadcast_daily_budget,
         after=timedelta(seconds=settings.paid_broadcast_after_seconds),

@@ -14,6 +14,7 @@ from bot.core.context import Services
 from bot.domain.clock import Clock
 from bot.domain.models import Profile
 from bot.storage.embedded_redis import EmbeddedRedis
+from bot.storage.pipelined import PipelinedRedis
 from bot.storage.store import Store, connect
 from bot.texts.content import load_content
 from content import CONTENT_ROOT
@@ -33,6 +34,7 @@ class Runtime:
     services: Services | None = field(default=None)
     rate_limiter: RedisRateLimiter | None = None
     sender: ExtBot[Any] | None = None  # the scheduled sends' own bot (scheduler.send)
+    send_store: Store | None = None  # the dispatcher's: the same Redis, group-committed
 
     async def open(self) -> Services:
         """Load content (failing loudly on a bad edit), then connect to Redis."""
@@ -51,7 +53,10 @@ class Runtime:
             paid_rate=self.settings.paid_rate,
             enabled=self.settings.rate_limit,
         )
-        store = Store(self.client, _Listener(QueueSync(queue, self.clock), self.rate_limiter))
+        listener = _Listener(QueueSync(queue, self.clock), self.rate_limiter)
+        store = Store(self.client, listener)
+        # The dispatcher's many concurrent sends share round trips (bot.storage.pipelined).
+        self.send_store = Store(PipelinedRedis(self.client), listener)
         self.services = Services(
             settings=self.settings, store=store, content=content, clock=self.clock, queue=queue
         )
