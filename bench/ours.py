@@ -158,7 +158,7 @@ async def throughput(params: dict[str, Any]) -> dict[str, Any]:
     app = build_application(settings_for(params, tick_seconds=0), clock=clock)
     async with running(app):
         dispatcher = app.bot_data.dispatcher
-        before = await _sent(params["stub_port"])
+        before = await sent_messages(params["stub_port"])
         # Several workers sharing one queue start together (bench.sendpath), all set up.
         await asyncio.sleep(max(0.0, float(params.get("start_at", 0)) - time.time()))
         began = time.time()
@@ -173,7 +173,7 @@ async def throughput(params: dict[str, Any]) -> dict[str, Any]:
                 outcomes[key] = outcomes.get(key, 0) + value
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         ended = time.time()
-        sent = await _sent(params["stub_port"]) - before
+        sent = await sent_messages(params["stub_port"]) - before
         rss = rss_mb()
         reference = await _bare_sends(app.bot, int(params.get("reference", 1_000)))
         return {
@@ -189,9 +189,9 @@ async def throughput(params: dict[str, Any]) -> dict[str, Any]:
         }
 
 
-async def _sent(port: int) -> int:
-    """sendMessage requests the stub has answered (the lean path names the method in lower
-    case, as Telegram allows)."""
+async def sent_messages(port: int) -> int:
+    """sendMessage requests the stub has answered, from every process (the lean path names
+    the method in lower case, as Telegram allows)."""
     stats = await fetch_stats(port)
     return sum(count for method, count in stats.items() if method.lower() == "sendmessage")
 
