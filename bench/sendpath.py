@@ -2,6 +2,7 @@
 processes, and the morning peak with paid broadcast.
 
     .venv/bin/python -m bench.sendpath [--cohort 3000] [--reference 2000] [--peak 200000]
+                                       [--peak-budget 500000] [--repeats 3]
 
 Starts its own redis-server (unix socket, no persistence) and the Bot API stub, and prints one
 table (figure | goal | measured). Exposes ``rows()`` so other reports can combine tables.
@@ -9,11 +10,12 @@ table (figure | goal | measured). Exposes ``rows()`` so other reports can combin
 * New path per CPU-second, and bare ``send_message`` in the same worker process and run
   (``bench.ours`` throughput, the real Application and Dispatcher, rate limiting off).
 * 1 vs 2 processes: a fresh due cohort drained by one worker (pinned to CPU 0), then another
-  cohort by two workers sharing the queue (CPU 0 and CPU 1), started together. Redis and the
-  stub stay on CPU 1 in both runs: in the 2-process run they share it with the second worker,
-  so the ratio counts their CPU against the dispatchers, as a real 2-core host would. Each run
-  reports the CPU seconds of the dispatchers and of Redis + stub (from /proc), and the load
-  average before and after shows whether other work on the machine took cores away.
+  cohort by two workers sharing the queue (CPU 0 and CPU 1), started together; repeated, and
+  the fastest of each shown (other work on a shared machine only ever slows a run down).
+  Redis and the stub stay on CPU 1 in both runs: in the 2-process run they share it with the
+  second worker, so the ratio counts their CPU against the dispatchers, as a real 2-core host
+  would. Each run reports the CPU seconds of the dispatchers, the stub and Redis (from /proc),
+  and the load average before and after shows whether other work took cores away.
 * The morning peak: ``bench.peak``'s simulation (ManualClock, the real RedisRateLimiter) with
   paid broadcast on and two dispatchers ticking the one queue. Simulated time is bounded by the
   limiter; the wall rate two real processes reached above bounds it too, so the figure is the
@@ -47,6 +49,7 @@ COHORT_ZONE, COHORT_WAKE = "Europe/Berlin", wall(8, 7)
 FIRST_COHORT = 910_000_000
 SECOND_COHORT = 920_000_000
 THIRD_COHORT = 930_000_000
+COHORT_STRIDE = 1_000_000  # user ids between the repeats' cohorts
 PEAK_BUDGET_SECONDS = 600.0
 WORKER_START_S = 5.0  # workers import and start the Application before this, then go together
 
@@ -59,6 +62,7 @@ class Config:
     reference: int = 2_000
     peak_people: int = 200_000
     peak_budget: int = 500_000  # paid messages a day; a morning is up to two per person
+    repeats: int = 3  # 1- and 2-process runs, alternated; the best of each is shown
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,25 @@ async def _run(
     )
 
 
+async def _scaling(
+    redis: Redis,
+    common: dict[str, Any],
+    config: Config,
+    cpus: list[int | None],
+    services: dict[str, int],
+) -> tuple[Run, Run]:
+    """1 then 2 processes, `config.repeats` times, each on a fresh cohort: the fastest run of
+    each. Alternating them gives both the same share of whatever else the machine is doing."""
+    ones, twos = [], []
+    for repeat in range(config.repeats):
+        offset = repeat * COHORT_STRIDE
+        now = await _cohort(redis, SECOND_COHORT + offset, config.cohort)
+        ones.append(await _run(common, now, cpus[:1], services))
+        now = await _cohort(redis, THIRD_COHORT + offset, config.cohort)
+        twos.append(await _run(common, now, cpus, services))
+    return max(ones, key=lambda run: run.rate), max(twos, key=lambda run: run.rate)
+
+
 async def measure(config: Config, *, redis_url: str | None = None) -> Measured:
     """Everything the table shows. With redis_url, that (throwaway) Redis is FLUSHALLed."""
     pinned = redis_url is None and two_cores()
@@ -143,10 +166,7 @@ async def measure(config: Config, *, redis_url: str | None = None) -> Measured:
         now = await _cohort(redis, FIRST_COHORT, config.cohort)
         params = {**common, "what": "throughput", "now": now, "reference": config.reference}
         ours = run_worker("bench.ours", params, cpu=cpu0)
-        now = await _cohort(redis, SECOND_COHORT, config.cohort)
-        one = await _run(common, now, [cpu0], services)
-        now = await _cohort(redis, THIRD_COHORT, config.cohort)
-        two = await _run(common, now, [cpu0, cpu1], services)
+        one, two = await _scaling(redis, common, config, [cpu0, cpu1], services)
         await redis.flushall()
         peak = await paid_peak(redis, config.peak_people, budget=config.peak_budget)
         await redis.flushall()
@@ -174,8 +194,8 @@ def table(measured: Measured) -> list[Row]:
         ("scheduled sends per CPU-second, new path", ">= 1,000", f"{ours:,.0f}"),
         ("bare PTB send_message per CPU-second, same run", "-", f"{bare:,.0f}"),
         ("new path / bare PTB send_message", ">= 1.6x", f"{ours / bare:.2f}x"),
-        ("scheduled sends/s, 1 process (wall)", "-", measured.one.describe()),
-        ("scheduled sends/s, 2 processes (wall)", "-", measured.two.describe()),
+        ("scheduled sends/s, 1 process (wall, best run)", "-", measured.one.describe()),
+        ("scheduled sends/s, 2 processes (wall, best run)", "-", measured.two.describe()),
         ("2 processes vs 1 on 2 cores", ">= 1.7x", f"{measured.two.rate / measured.one.rate:.2f}x"),
         (
             "  same, sends per dispatcher CPU-second, 2 processes vs 1",
@@ -211,8 +231,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--reference", type=int, default=Config.reference)
     parser.add_argument("--peak", type=int, default=Config.peak_people)
     parser.add_argument("--peak-budget", type=int, default=Config.peak_budget)
+    parser.add_argument("--repeats", type=int, default=Config.repeats)
     args = parser.parse_args(argv)
-    config = Config(args.cohort, args.reference, args.peak, args.peak_budget)
+    config = Config(args.cohort, args.reference, args.peak, args.peak_budget, args.repeats)
     print(render(rows(config)))
 
 

@@ -35,7 +35,8 @@ async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) 
 
 async def test_sendpath_benchmark_prints_every_figure(redis_url: str) -> None:
     measured = await measure(
-        SendPathConfig(cohort=20, reference=20, peak_people=40, peak_budget=60), redis_url=redis_url
+        SendPathConfig(cohort=20, reference=20, peak_people=40, peak_budget=60, repeats=1),
+        redis_url=redis_url,
     )
 
     report = render(table(measured))
