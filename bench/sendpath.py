@@ -84,6 +84,21 @@ class Run:
     def per_dispatcher_cpu_s(self) -> float:
         return self.messages / self.dispatchers_cpu_s
 
+    def cpu_per_message(self) -> tuple[float, float]:
+        """CPU seconds per message of the dispatchers, and of the stub and Redis together."""
+        return self.dispatchers_cpu_s / self.messages, sum(self.services_cpu_s.values()) / (
+            self.messages
+        )
+
+
+def capacity_ratio(one: Run, two: Run) -> float:
+    """2 vs 1 process from CPU seconds alone, which other work on the machine barely moves:
+    one process is bound by its own core (the stub and Redis have the other); two share both
+    cores with the stub and Redis."""
+    dispatcher_1, _ = one.cpu_per_message()
+    dispatcher_2, services_2 = two.cpu_per_message()
+    return (2 / (dispatcher_2 + services_2)) / (1 / dispatcher_1)
+
 
 @dataclass(frozen=True)
 class Measured:
@@ -203,6 +218,11 @@ def table(measured: Measured) -> list[Row]:
             f"{measured.two.per_dispatcher_cpu_s():,.0f} vs "
             f"{measured.one.per_dispatcher_cpu_s():,.0f}: "
             f"{measured.two.per_dispatcher_cpu_s() / measured.one.per_dispatcher_cpu_s():.2f}x",
+        ),
+        (
+            "  same, from CPU-seconds: 2 cores / CPU per message vs 1 core / dispatcher CPU",
+            "-",
+            f"{capacity_ratio(measured.one, measured.two):.2f}x",
         ),
         (
             f"morning peak, {peak.people:,} people at 08:00, paid broadcast, 2 processes",
