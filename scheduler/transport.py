@@ -40,6 +40,7 @@ from telegram.request import BaseRequest, RequestData
 # servers close idle connections, and a request written into one just being closed is lost.
 KEEPALIVE_SECONDS: Final = 5.0
 _READ_CHUNK: Final = 65_536
+_KNOWN_URLS: Final = 64  # URLs whose parts are kept (a bot posts to one per API method)
 _FORM: Final = "application/x-www-form-urlencoded"
 
 
@@ -58,6 +59,11 @@ class _Origin:
     scheme: str
     host: str
     port: int
+
+    @property
+    def host_header(self) -> str:
+        default = 443 if self.scheme == "https" else 80
+        return self.host if self.port == default else f"{self.host}:{self.port}"
 
 
 @dataclass
@@ -154,6 +160,8 @@ class H11Request(BaseRequest):
             port = parts.port or (443 if secure else 80)
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             known = (_Origin(parts.scheme, parts.hostname or "", port), target or "/")
+            if len(self._origins) >= _KNOWN_URLS:
+                self._origins.clear()
             self._origins[url] = known
         return known
 
@@ -199,7 +207,7 @@ async def _exchange(
     """Write one request and read its whole response on `connection`."""
     http = connection.http
     headers = [
-        ("Host", origin.host),
+        ("Host", origin.host_header),
         ("User-Agent", BaseRequest.USER_AGENT),
         ("Content-Type", _FORM),
         ("Content-Length", str(len(body))),

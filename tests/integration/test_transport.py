@@ -37,6 +37,7 @@ class ScriptedServer:
     release: asyncio.Event = field(default_factory=asyncio.Event)
     held: asyncio.Event = field(default_factory=asyncio.Event)
     url: str = ""
+    heads: list[bytes] = field(default_factory=list)
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -62,6 +63,7 @@ class ScriptedServer:
             0,
         )
         await reader.readexactly(length)
+        self.heads.append(head)
         self.requests += 1
         script = self.scripts.pop(0) if self.scripts else Script()
         body = json.dumps(script.payload).encode()
@@ -113,6 +115,8 @@ async def test_sequential_requests_share_one_connection(
     for _ in range(3):
         assert await request_.post(server.url) is True
     assert (server.connections, server.requests) == (1, 3)
+    port = server.url.split(":")[2].split("/")[0]
+    assert f"\r\nHost: 127.0.0.1:{port}\r\n".encode() in server.heads[0]  # not the default port
 
 
 def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
