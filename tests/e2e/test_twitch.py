@@ -230,3 +230,76 @@ async def test_a_place_elsewhere_in_the_body_goes_through_the_red_flag_checker(
     profile = await bot.store.get_profile(USER)
     assert profile is not None
     assert "other_body_part" in profile.advised_reasons
+
+
+# --- the button given back: after /stop, for people enrolled before it, after a hidden keyboard
+
+
+async def without_the_button(bot: Harness) -> None:
+    """As for someone enrolled before the button existed: the chat has no reply keyboard."""
+    await bot.send("/stop")
+    await bot.tap("Yes, stop")
+    assert not shows_button(bot)
+
+
+async def test_carry_on_after_stop_gives_the_button_back_then_todays_step(bot: Harness) -> None:
+    await enrol(bot)
+    await without_the_button(bot)
+    await bot.send("/start")
+    before = len(bot.messages())
+
+    await bot.tap("▶️ Carry on")
+
+    back, today = bot.messages()[before:]
+    assert "tap <b>⚡ Twitching now</b> under the message box" in (back.html or "")
+    assert back.buttons == ()
+    assert shows_button(bot)
+    assert "Day 1" in today.text
+    assert today.buttons != ()  # the step keeps its own buttons
+    await bot.send(BUTTON)
+    assert "Logged at" in bot.last().text
+
+
+async def test_stray_text_on_the_plan_points_to_the_button_and_brings_it_back(
+    bot: Harness,
+) -> None:
+    await enrol(bot)
+    await without_the_button(bot)
+    await bot.send("/start")
+    await bot.tap("▶️ Carry on")
+    await bot.send(BUTTON)
+    bot.emu.add_group(GROUP, "Twitchy friends")
+    # A client that hid the keyboard: the person types instead.
+    for typed in ("twitching", "Twitching now"):
+        await bot.send(typed)
+        assert bot.last().text.startswith("Twitching right now? Tap ⚡ Twitching now")
+        assert shows_button(bot)
+
+    await bot.send("twitching", chat_id=GROUP)
+
+    assert all(m.reply_keyboard is None for m in bot.emu.bot_messages(GROUP))
+    assert len(await bot.store.list_episodes(USER)) == 1  # typing never logs an episode
+
+
+async def test_stray_text_off_the_plan_gets_no_button(bot: Harness) -> None:
+    await enrol(bot)
+    await without_the_button(bot)
+
+    await bot.send("twitching")
+
+    assert "Twitching right now" not in bot.last().text
+    assert not shows_button(bot)
+
+
+async def test_a_changed_time_zone_keeps_the_button_instead_of_removing_every_keyboard(
+    bot: Harness,
+) -> None:
+    await enrol(bot)
+    await bot.send("/settings")
+    await bot.tap("🌍 Time zone")
+    assert not shows_button(bot)  # the "share my location" keyboard replaced it
+
+    await bot.send("Berlin")
+
+    assert bot.texts()[-2].startswith("🌍 Time zone set: Berlin")
+    assert shows_button(bot)
