@@ -40,7 +40,7 @@ EPISODE_DAYS_LISTED = 10
 # A day with more logged episodes than this is summed up in one line (how many, first to last,
 # the COMMONEST_LISTED commonest "just before" answers and places, with their counts), so a busy
 # log stays a table a doctor can read and the chart keeps its room on the page.
-EPISODES_LISTED_PER_DAY = 4
+EPISODES_LISTED_PER_DAY = 5
 COMMONEST_LISTED = 2
 
 
