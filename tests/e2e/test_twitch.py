@@ -7,9 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from redis.asyncio.client import Pipeline, Redis
 
 from bot.domain.episodes import EPISODES_PER_DAY_CAP, Before, Episode
 from bot.domain.models import TwitchLocation
@@ -329,3 +333,46 @@ async def test_the_scheduled_week_summary_says_when_the_logged_episodes_came(
     assert "When your logged episodes came" in shown
     assert "Most came between <b>15:00 and 18:00</b>: 14 of your 14 logged episodes" in shown
     assert "came just before" in shown or "stood out more than it does" in shown
+
+
+# --- what a tap costs
+
+
+@contextmanager
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The Redis round trips made meanwhile: one per command, one per pipeline."""
+    made: list[str] = []
+    command: Callable[..., Awaitable[Any]] = Redis.execute_command
+    pipeline: Callable[..., Awaitable[Any]] = Pipeline.execute
+
+    async def one(self: Redis, *args: Any, **options: Any) -> Any:
+        made.append(str(args[0]))
+        return await command(self, *args, **options)
+
+    async def batch(self: Pipeline, *args: Any, **options: Any) -> Any:
+        made.append("pipeline")
+        return await pipeline(self, *args, **options)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Redis, "execute_command", one)
+        patch.setattr(Pipeline, "execute", batch)
+        yield made
+
+
+async def test_a_tap_reads_what_it_needs_in_one_round_trip_before_it_writes(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log tap: the profile, then the capped write. A "just before" tap: the episode, the
+    profile and the latest check-in together, then the write; never the whole check-in
+    history, nor each read in turn."""
+    await enrol(bot)
+    await check_in(bot, where="👄 Mouth")
+    await bot.tap("🤷 Nothing special", message_id=await log_at(bot, 21, 0))  # scripts loaded
+    with round_trips(monkeypatch) as logged:
+        message_id = await log_at(bot, 21, 30)
+    with round_trips(monkeypatch) as described:
+        await bot.tap("📱 Screens", message_id=message_id)
+
+    assert "Not in your usual place (👄 Mouth)?" in message(bot, message_id).text
+    assert logged == ["GET", "EVALSHA"]  # (the harness sends without the rate limiter)
+    assert described == ["pipeline", "EVALSHA"]
