@@ -18,8 +18,8 @@ from bot.domain.progress import days_done
 from bot.domain.today import Today
 from bot.texts.content import Content, render
 from bot.texts.insight_text import week_summary
-from bot.views.daily import instruction
-from bot.views.keyboards import Button, button, columns, keyboard
+from bot.views.daily import morning_message
+from bot.views.keyboards import Button, button, keyboard
 from scheduler.timing import SNOOZE_CHOICES, Due, routine_of, snooze_until
 
 
@@ -41,8 +41,8 @@ def render_due(
 ) -> list[Outgoing]:
     """The messages for a due slot, in the order they are sent; /urgent `reports` feed the
     summary's list of red-flag answers, logged `episodes` its times and "just before" section.
-    The texts use the words of the person's country."""
-    content = content.local(country_of(profile))
+    The texts are in the person's language, with the words of their country."""
+    content = content.in_locale(profile.locale).local(country_of(profile))
     kind = due.slot.kind
     if kind is SlotKind.MORNING:
         return _morning(content, profile, due)
@@ -59,11 +59,9 @@ def _day(profile: Profile, due: Due) -> int:
 
 
 def _morning(content: Content, profile: Profile, due: Due) -> list[Outgoing]:
-    text, markup = instruction(content, _day(profile, due))
-    question = content.checkin.morning_sleep
-    date_arg = due.slot.local_date.strftime("%Y%m%d")
-    buttons = [button(a.label, Action.SLEEP, date_arg, a.id) for a in question.answers]
-    return [Outgoing(text, markup), Outgoing(question.prompt, keyboard(columns(buttons, 2)))]
+    """One message: the day's step with "how did you sleep?" under it (ARCHITECTURE §3)."""
+    text, markup = morning_message(content, _day(profile, due), due.slot.local_date)
+    return [Outgoing(text, markup)]
 
 
 def _evening(content: Content, profile: Profile, due: Due) -> Outgoing:

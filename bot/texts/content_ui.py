@@ -10,6 +10,7 @@ from bot.texts.content_text import (
     CAPTION,
     MESSAGE,
     PHRASE,
+    TOAST,
     Button,
     Caption,
     Command,
@@ -185,6 +186,7 @@ class Commands(ContentModel):
     pause: Command
     resume: Command
     settings: Command
+    language: Command
     export: Command
     delete: Command
     stop: Command
@@ -272,6 +274,9 @@ class Ui(ContentModel):
     snooze_button_60: Button
     snoozed: Annotated[str, Text(MESSAGE, need=("time",))]
     sleep_saved: Toast
+    sleep_noted: Annotated[str, Text(MESSAGE, need=("answer",))]
+    sleep_already_noted: Annotated[str, Text(TOAST, need=("answer",))]
+    sleep_earlier_morning: Toast
     # check-in
     checkin_saved: Toast
     checkin_already_today: Message
@@ -323,6 +328,9 @@ class Ui(ContentModel):
     snooze_too_late: Toast
     # insight: /progress chart, trigger patterns, week summary, doctor's PDF (insight.py)
     insight: InsightUi
+    # the person's language (language.py)
+    language_prompt: Message
+    language_set: Message
     # operators (admin.py): counts only, never a person's data
     admin_stats: Annotated[str, Text(MESSAGE, need=("scheduled", "lag"))]
     # People parked after repeated errors, by the pseudonyms the logs use (never an id). A
