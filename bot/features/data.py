@@ -88,7 +88,7 @@ async def on_export(update: Update, context: Context) -> None:
             caption=svc.content.twitch.export_caption,
         )
     if profile is not None and profile.start_date is not None:
-        await _send_report(context, chat_id, profile, checkins, reports)
+        await _send_report(context, chat_id, profile, checkins, reports, episodes)
 
 
 async def _send_report(
@@ -97,14 +97,14 @@ async def _send_report(
     profile: Profile,
     checkins: Sequence[CheckInRecord],
     reports: Sequence[SignReport],
+    episodes: Sequence[Episode],
 ) -> None:
     """The doctor's PDF; drawn in a worker thread so other people's updates go on meanwhile."""
     svc = services(context)
     now = svc.clock.now()
     insight = week_insight(profile, checkins, reports, today_of(profile, now).local_date)
     content = svc.content.local(country_of(profile))
-    # Episodes logged as they happened go in `episodes=` once the store keeps them (issue 16).
-    pdf = await asyncio.to_thread(report_pdf, content, profile, insight, now, episodes=())
+    pdf = await asyncio.to_thread(report_pdf, content, profile, insight, now, episodes=episodes)
     await context.bot.send_document(
         chat_id,
         InputFile(io.BytesIO(pdf), filename=PDF_NAME),

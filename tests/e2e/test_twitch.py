@@ -15,7 +15,7 @@ from bot.features.data import EPISODES_CSV_NAME, JSON_NAME
 from bot.storage.store import person_keys
 from devtools.emulator import ChatMessage
 from tests.e2e.harness import USER, Harness
-from tests.e2e.steps import check_in, documents, enrol, keyspace
+from tests.e2e.steps import check_in, documents, enrol, keyspace, pdf_text
 
 BUTTON = "⚡ Twitching now"
 GROUP = -100777
@@ -150,6 +150,9 @@ async def test_export_has_the_events_and_delete_leaves_none_and_takes_the_button
     assert len(rows) == 5
     assert rows[0]["before"] == "alcohol"
     assert rows[1]["before"] == ""
+    report = pdf_text(files["twitchcare-doctor-report.pdf"])  # the doctor sees them too
+    assert "5 logged" in report
+    assert "09:05 after alcohol" in report
 
     await bot.send("/delete")
     await bot.tap("🗑️ Yes, delete everything")
