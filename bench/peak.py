@@ -142,7 +142,7 @@ async def measure(people: int, *, redis_url: str | None = None) -> PeakResult:
     server = None if redis_url else BenchRedis()
     if server is not None:
         server.start()
-    redis = connect(redis_url or (server.url if server else ""))
+    redis = await connect(redis_url or (server.url if server else ""))
     try:
         await redis.flushall()
         return await morning_peak(redis, people)

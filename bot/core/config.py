@@ -23,6 +23,8 @@ from scheduler.ratelimit import bulk_can_send, min_global_rate
 from scheduler.timing import EVENING_GRACE
 
 ENV_PREFIX = "TWITCHCARE_"
+# The locale every other one is checked against, and the one people get when theirs is missing.
+DEFAULT_LOCALE = "en"
 # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in a webhook secret token.
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # BotFather tokens look like 123456789:AA...; checking the shape catches pasting mistakes early.
@@ -53,7 +55,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     data_dir: Path = Field(default_factory=_default_data_dir)
     content_dir: Path | None = None
-    default_locale: str = "en"
+    default_locale: str = DEFAULT_LOCALE
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
     admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()

@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot.chat import membership
 from bot.chat.errors import on_error
 from bot.chat.guards import private_chats_only
+from bot.chat.locale import stored_locale
 from bot.chat.ordering import PerChatUpdateProcessor
 from bot.chat.router import Router, merged, on_other_message, on_unknown_command
 from bot.core.config import Settings
@@ -35,6 +36,7 @@ from bot.features import (
     data,
     enrol,
     guide,
+    language,
     nudges,
     settings_flow,
     twitch,
@@ -42,6 +44,7 @@ from bot.features import (
 )
 from bot.ops.logs import quiet_libraries
 from bot.ops.runtime import Runtime, RuntimeRateLimiter
+from bot.texts.content import Content
 from scheduler.dispatcher import Dispatcher, DispatchSettings
 
 # The feature modules, in the order their commands appear in Telegram's menu.
@@ -57,6 +60,7 @@ FEATURES = tuple(
         checkin,
         twitch,
         settings_flow,
+        language,
         data,
         guide,
         urgent,
@@ -106,10 +110,12 @@ def _token(settings: Settings) -> str:
 
 def _register(app: App) -> None:
     router = Router(FEATURES)
-    # Group -2 counts every update (by type only) before anything can stop it.
-    app.add_handler(TypeHandler(Update, _count_update), group=-2)
-    # Group -1 runs first for every update: outside private chats nothing else may run.
-    app.add_handler(TypeHandler(Update, private_chats_only), group=-1)
+    # Group -3 counts every update (by type only) before anything can stop it.
+    app.add_handler(TypeHandler(Update, _count_update), group=-3)
+    # Group -2 runs next for every update: outside private chats nothing else may run.
+    app.add_handler(TypeHandler(Update, private_chats_only), group=-2)
+    # Group -1 reads the person's language once for every handler after it.
+    app.add_handler(TypeHandler(Update, stored_locale), group=-1)
     app.add_handler(
         ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )
@@ -139,7 +145,7 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[object, object, No
             on_send=app.bot_data.metrics.send,
             on_error=app.bot_data.metrics.dispatch_error,
         )
-        await app.bot.set_my_commands(_menu(services.content.ui.commands.model_dump()))
+        await _set_menus(app, services.content)
         _schedule_ticks(app, services.settings.tick_seconds, services.settings.clock_speed)
         _keep_clock(app, services.clock)
 
@@ -205,6 +211,16 @@ def begin_shutdown(app: App) -> None:
     """Tell the dispatcher to claim nothing more; app.stop() then waits for its tick."""
     if app.bot_data.started:
         app.bot_data.dispatcher.stop()
+
+
+async def _set_menus(app: App, content: Content) -> None:
+    """The command menu in each locale (Telegram shows it to people whose app uses that
+    language), and the default locale's for everyone else."""
+    await app.bot.set_my_commands(_menu(content.ui.commands.model_dump()))
+    for locale, texts in content.locales.items():
+        if locale != content.default_locale:
+            commands = _menu(texts.ui.commands.model_dump())
+            await app.bot.set_my_commands(commands, language_code=locale)
 
 
 def _menu(descriptions: Mapping[str, str]) -> list[BotCommand]:

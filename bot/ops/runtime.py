@@ -15,7 +15,7 @@ from bot.domain.models import Profile
 from bot.storage.client import RedisClient, connect
 from bot.storage.embedded_redis import EmbeddedRedis
 from bot.storage.store import Store
-from bot.texts.content import load_content
+from bot.texts.content import load_catalog
 from content import CONTENT_ROOT
 from scheduler.queue import DueQueue
 from scheduler.ratelimit import Callback, RedisRateLimiter, Result
@@ -34,9 +34,9 @@ class Runtime:
     rate_limiter: RedisRateLimiter | None = None
 
     async def open(self) -> Services:
-        """Load content (failing loudly on a bad edit), then connect to Redis."""
+        """Load every locale's content (failing loudly on a bad edit), then connect to Redis."""
         content_root = self.settings.content_dir or Path(CONTENT_ROOT)
-        content = load_content(content_root, self.settings.default_locale)
+        content = load_catalog(content_root, self.settings.default_locale)
         url = self.settings.redis_url
         if url is None:
             self.embedded = EmbeddedRedis(self.settings.data_dir)
