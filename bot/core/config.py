@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     send_concurrency: int = Field(default=50, ge=1, le=1000)
     rate_limit: bool = True
     global_rate: float = Field(default=30.0, gt=0, allow_inf_nan=False)
+    # Paid broadcast (opt-in, costs Stars): a scheduled message already more than
+    # PAID_BROADCAST_AFTER_SECONDS late when its turn comes is marked allow_paid_broadcast and
+    # goes out at up to PAID_RATE a second, until PAID_BROADCAST_DAILY_BUDGET messages were paid
+    # for that UTC day (counted in Redis, shared by every replica); then free again.
+    paid_broadcast: bool = False
+    paid_broadcast_daily_budget: int = Field(default=10_000, ge=0)
+    paid_broadcast_after_seconds: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+    paid_rate: float = Field(default=1000.0, gt=0, le=1000.0, allow_inf_nan=False)
     clock_speed: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     clock_start: datetime | None = None
     # A fast or shifted clock keeps its position in the data dir; false starts it afresh.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
-from typing import cast
+from datetime import timedelta
+from typing import Any, cast
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -15,6 +16,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     Defaults,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -27,7 +29,7 @@ from bot.chat.locale import stored_locale
 from bot.chat.ordering import PerChatUpdateProcessor
 from bot.chat.router import Router, merged, on_other_message, on_unknown_command
 from bot.core.config import Settings
-from bot.core.context import CONTEXT_TYPES, App, Context
+from bot.core.context import CONTEXT_TYPES, App, Context, Services
 from bot.domain.clock import Clock, SavedClock, SystemClock
 from bot.features import (
     admin,
@@ -44,8 +46,12 @@ from bot.features import (
 )
 from bot.ops.logs import quiet_libraries
 from bot.ops.runtime import Runtime, RuntimeRateLimiter
+from bot.storage.client import RedisClient
+from bot.storage.store import Store
 from bot.texts.content import Content
 from scheduler.dispatcher import Dispatcher, DispatchSettings
+from scheduler.paid import PaidBroadcast
+from scheduler.send import scheduled_bot
 
 # The feature modules, in the order their commands appear in Telegram's menu.
 # The shortest real interval between scheduler ticks, however fast the clock runs.
@@ -135,21 +141,46 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[object, object, No
     async def post_init(app: App) -> None:
         services = await runtime.open()
         app.bot_data.attach(services)
-        app.bot_data.dispatcher = Dispatcher(
-            app.bot,
-            services.store,
-            services.queue,
-            services.content,
-            services.clock,
-            DispatchSettings(concurrency=services.settings.send_concurrency),
-            on_send=app.bot_data.metrics.send,
-            on_error=app.bot_data.metrics.dispatch_error,
-        )
+        runtime.sender = scheduled_bot(app.bot, pool_size=services.settings.send_concurrency)
+        await runtime.sender.initialize()
+        app.bot_data.dispatcher = _dispatcher(app, runtime.sender, runtime.send_store, services)
         await _set_menus(app, services.content)
         _schedule_ticks(app, services.settings.tick_seconds, services.settings.clock_speed)
         _keep_clock(app, services.clock)
 
     return post_init
+
+
+def _dispatcher(
+    app: App, sender: ExtBot[Any], store: Store | None, services: Services
+) -> Dispatcher:
+    """The scheduler: its own bot (scheduler.send) and its group-committed store (Runtime)."""
+    if store is None:
+        raise RuntimeError("the runtime is not open")
+    return Dispatcher(
+        sender,
+        store,
+        services.queue,
+        services.content,
+        services.clock,
+        DispatchSettings(concurrency=services.settings.send_concurrency),
+        on_send=app.bot_data.metrics.send,
+        on_error=app.bot_data.metrics.dispatch_error,
+        paid=_paid_broadcast(services, store.redis),
+    )
+
+
+def _paid_broadcast(services: Services, redis: RedisClient) -> PaidBroadcast | None:
+    """The paid-broadcast policy, if the operator opted in (TWITCHCARE_PAID_BROADCAST)."""
+    settings = services.settings
+    if not settings.paid_broadcast:
+        return None
+    return PaidBroadcast(
+        redis,
+        services.clock,
+        daily_budget=settings.paid_broadcast_daily_budget,
+        after=timedelta(seconds=settings.paid_broadcast_after_seconds),
+    )
 
 
 def _post_shutdown(runtime: Runtime) -> Callable[[App], Coroutine[object, object, None]]:
