@@ -21,7 +21,7 @@ from tests.e2e.harness import running_bot, settings_for
 from tests.factories import make_profile
 
 MORNING = datetime(2026, 3, 20, 7, 0, tzinfo=UTC)  # everyone's wake time (London, GMT)
-PEOPLE = range(8000, 8150)  # 150 people, two morning messages each
+PEOPLE = range(8000, 8150)  # 150 people, one morning message each
 BUDGET = 100
 # The bot's limiter allows three messages in a burst per chat; so does this Telegram.
 TELEGRAM = RateLimits(per_chat_burst=3.0)
@@ -60,17 +60,17 @@ async def test_a_backlog_drains_at_the_paid_rate_until_the_budget_is_spent(
         paid = [at for at, request in sent if is_paid(request)]
         free = [at for at, request in sent if not is_paid(request)]
         # Every message went out once: no 429 from Telegram, so no request was repeated.
-        assert len(sent) == 2 * len(PEOPLE)
-        assert all(len(emu.bot_messages(user_id)) == 2 for user_id in PEOPLE)
+        assert len(sent) == len(PEOPLE)
+        assert all(len(emu.bot_messages(user_id)) == 1 for user_id in PEOPLE)
         # Paid up to the budget, and no further; the paid ones far beyond the free 30/s.
         assert len(paid) == BUDGET
         assert (max(paid) - min(paid)).total_seconds() < BUDGET / 30 / 2
-        assert len(free) == 2 * len(PEOPLE) - BUDGET
+        assert len(free) == len(PEOPLE) - BUDGET
         assert b"twitchcare_paid_messages_total 100.0" in app.bot_data.metrics.exposition()
 
 
 async def test_paid_broadcast_is_off_by_default(redis_url: str, redis_client: Redis) -> None:
     async with morning_backlog(redis_url, redis_client) as (app, _emu, sent):
-        assert len(sent) == 2 * len(PEOPLE)
+        assert len(sent) == len(PEOPLE)
         assert not any(is_paid(request) for _, request in sent)
         assert b"twitchcare_paid_messages_total 0.0" in app.bot_data.metrics.exposition()
