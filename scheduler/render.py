@@ -9,6 +9,8 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain.callbacks import Action
 from bot.domain.country import country_of
+from bot.domain.episode_insight import episode_insight
+from bot.domain.episodes import Episode
 from bot.domain.insight import week_insight
 from bot.domain.models import CheckInRecord, Profile, SignReport
 from bot.domain.plan import FOLLOW_UP_DAYS_AFTER_ONSET, SlotKind, plan_day
@@ -35,9 +37,11 @@ def render_due(
     due: Due,
     records: Sequence[CheckInRecord],
     reports: Sequence[SignReport] = (),
+    episodes: Sequence[Episode] = (),
 ) -> list[Outgoing]:
     """The messages for a due slot, in the order they are sent; /urgent `reports` feed the
-    summary's list of red-flag answers. The texts use the words of the person's country."""
+    summary's list of red-flag answers, logged `episodes` its times and "just before" section.
+    The texts use the words of the person's country."""
     content = content.local(country_of(profile))
     kind = due.slot.kind
     if kind is SlotKind.MORNING:
@@ -45,7 +49,7 @@ def render_due(
     if kind is SlotKind.EVENING:
         return [_evening(content, profile, due)]
     if kind is SlotKind.SUMMARY:
-        return summary(content, profile, due, records, reports)
+        return summary(content, profile, due, records, reports, episodes)
     return [_follow_up(content, profile, due)]
 
 
@@ -100,11 +104,13 @@ def summary(
     due: Due,
     records: Sequence[CheckInRecord],
     reports: Sequence[SignReport] = (),
+    episodes: Sequence[Episode] = (),
 ) -> list[Outgoing]:
     """The end-of-plan summary: what changed from day 1 to day 7, which steps were done, trigger
     patterns, every red-flag answer and the advice given, and what to do next."""
     today = Today(local_date=due.slot.local_date, day=_day(profile, due))
     insight = week_insight(profile, records, reports, today.local_date)
     finished = days_done(profile, today, records)
-    texts = week_summary(content, profile, insight, finished, len(records))
+    logged = episode_insight(profile.zone or "UTC", profile.wake_time, episodes, records)
+    texts = week_summary(content, profile, insight, finished, len(records), logged)
     return [Outgoing(text) for text in texts]

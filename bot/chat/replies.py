@@ -76,6 +76,17 @@ async def edit(
     return message.message_id if message else None
 
 
+async def confirm_with(query: CallbackQuery, text: str, markup: ReplyKeyboardRemove) -> None:
+    """Answer a confirmation question with a new message that carries a reply-keyboard change
+    (an edit cannot): the question loses its buttons and stays as it was asked."""
+    message = query.message
+    if message is None:
+        return
+    with suppress(BadRequest):  # too old to edit, or already without buttons
+        await query.edit_message_reply_markup(None)
+    await query.get_bot().send_message(message.chat.id, text, reply_markup=markup)
+
+
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
     """Stop the button's spinner, optionally with a short notice."""
     try:

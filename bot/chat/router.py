@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TypeVar
 
 from telegram import MaybeInaccessibleMessage, Message, Update
@@ -39,6 +40,9 @@ class Feature:
     callbacks: Mapping[Action, CallbackHandler] = field(default_factory=dict)
     text_steps: Mapping[FlowKind, TextHandler] = field(default_factory=dict)
     location_steps: Mapping[FlowKind, TextHandler] = field(default_factory=dict)
+    # Reply-keyboard buttons: a tap sends the label as text. Keyed by where the label is in
+    # Content (e.g. "twitch.button"), so the label stays content; it wins over any flow.
+    reply_buttons: Mapping[str, CommandHandler] = field(default_factory=dict)
 
 
 def steps_of(
@@ -73,6 +77,7 @@ class Router:
         self._known = frozenset(self._callbacks)
         self._text_steps = merged(features, lambda f: f.text_steps)
         self._location_steps = merged(features, lambda f: f.location_steps)
+        self._reply_buttons = merged(features, lambda f: f.reply_buttons)
 
     async def on_callback(self, update: Update, context: Context) -> None:
         """Decode a tap; stale or forged buttons get a polite notice (foreign ones never get
@@ -91,7 +96,14 @@ class Router:
         await self._callbacks[callback.action](update, context, callback)
 
     async def on_text(self, update: Update, context: Context) -> None:
-        """Typed text goes to the flow waiting for it, or gets gentle help."""
+        """A reply-keyboard button to its feature; other typed text to the flow waiting for
+        it, or gentle help."""
+        content = services(context).content
+        text = update.message.text if update.message else None
+        for path, handler in self._reply_buttons.items():
+            if text == attrgetter(path)(content):
+                await handler(update, context)
+                return
         await self._to_flow(update, context, self._text_steps)
 
     async def on_location(self, update: Update, context: Context) -> None:

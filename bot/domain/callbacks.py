@@ -63,6 +63,9 @@ class Action(StrEnum):
     URGENT_SIGN = "ur_sign"
     URGENT_SOS = "ur_sos"
     SAFE = "safe"
+    # logging an episode ("⚡ Twitching now"): what came before, where
+    TWITCH_BEFORE = "tw_before"
+    TWITCH_WHERE = "tw_where"
     # stopping and deleting
     STOP = "stop"
     DELETE = "delete"

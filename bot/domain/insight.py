@@ -126,6 +126,13 @@ _LOCATION_REASONS: dict[TwitchLocation, Reason] = {
     TwitchLocation.MULTIPLE_FACE_AREAS: Reason.MULTIPLE_FACE_AREAS,
     TwitchLocation.OTHER_BODY_PART: Reason.OTHER_BODY_PART,
 }
+# Every red flag a check-in answer can be, in the order the check-in asks (the doctor's PDF
+# lists each with yes or no).
+ANSWERED_SIGNS: tuple[Reason, ...] = (
+    *_SIGN_FIELDS_AS_REASONS,
+    *_LOCATION_REASONS.values(),
+    Reason.CONSTANT,
+)
 
 
 def answered_red_flags(checkin: CheckIn) -> tuple[Reason, ...]:

@@ -44,12 +44,15 @@ def resume_date(profile: Profile, now: datetime) -> date:
     return today
 
 
+# Statuses of a person who is not on the plan, whatever their start date; the store's
+# enrolled-only writes check the same ones inside Redis.
+NOT_ON_PLAN: tuple[Status, ...] = (Status.ONBOARDING, Status.STOPPED, Status.INACTIVE)
+
+
 def is_enrolled(profile: Profile | None) -> bool:
     """Enrolment finished and the plan not stopped."""
     return (
-        profile is not None
-        and profile.start_date is not None
-        and profile.status not in (Status.ONBOARDING, Status.STOPPED, Status.INACTIVE)
+        profile is not None and profile.start_date is not None and profile.status not in NOT_ON_PLAN
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.episodes import Episode
 from bot.domain.models import (
     Assessment,
     CheckIn,
@@ -45,16 +46,43 @@ def report_as_checkin(report: SignReport) -> CheckIn:
     )
 
 
-def assess_person(checkins: Sequence[CheckIn], reports: Sequence[SignReport]) -> Assessment:
-    """Check-ins are assessed as a sequence; /urgent reports add their signs on top.
+def place_as_checkin(location: TwitchLocation, episodes: int) -> CheckIn:
+    """Only where the twitching was: no signs, no duration, no day, so that only the place
+    rules (another face area, the body, several places) can fire."""
+    return CheckIn(
+        day=0,
+        twitch_location=location,
+        episodes_per_day=episodes,
+        worst_duration=Duration.SECONDS,
+        days_since_onset=0,
+        sleep_hours=0,
+        caffeine_drinks=0,
+        stress_level=1,
+    )
 
-    Reports are assessed apart so that they never become the baseline of the
-    "not improving" rule or count as a twitch location.
+
+def assess_person(
+    checkins: Sequence[CheckIn],
+    reports: Sequence[SignReport],
+    episodes: Sequence[Episode] = (),
+) -> Assessment:
+    """Check-ins are assessed as a sequence; /urgent reports add their signs on top; the places
+    of logged episodes are assessed with the check-ins' places (several places count across
+    both).
+
+    Reports and episodes are assessed apart so that they never become the baseline of the
+    "not improving" rule; reports never count as a twitch location.
     """
-    daily = assess(checkins)
-    signs = assess([report_as_checkin(r) for r in reports])
-    reasons = tuple(dict.fromkeys(daily.reasons + signs.reasons))
-    level = max(daily.level, signs.level, key=lambda lv: lv.rank)
+    located = [e.where for e in episodes if e.where is not None]
+    places = [place_as_checkin(c.twitch_location, c.episodes_per_day) for c in checkins]
+    places += [place_as_checkin(where, 1) for where in located]
+    parts = [
+        assess(checkins),
+        assess([report_as_checkin(r) for r in reports]),
+        assess(places if located else []),
+    ]
+    reasons = tuple(dict.fromkeys(r for part in parts for r in part.reasons))
+    level = max((part.level for part in parts), key=lambda lv: lv.rank)
     ordered = tuple(sorted(reasons, key=lambda r: r.level is not Level.EMERGENCY))
     return Assessment(level=level, reasons=ordered)
 

@@ -18,6 +18,7 @@ from bot.chat.replies import answer, edit, retire, send, user_id_of
 from bot.chat.router import Feature
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
+from bot.domain.episodes import day_start
 from bot.domain.flows import CheckinAnswers, CheckinFlow, CheckinStep
 from bot.domain.localtime import local_now
 from bot.domain.models import CheckIn, CheckInRecord, Profile
@@ -36,6 +37,8 @@ SHORT_LABEL = 16
 SHORT_SLEEP_HOURS = 6
 MANY_DRINKS = 3
 HIGH_STRESS = 4
+# The answer id of "Yes, about <the count logged today>" (upper case: never a content id).
+LOGGED = "LOGGED"
 
 
 async def on_checkin(update: Update, context: Context) -> None:
@@ -84,15 +87,24 @@ async def _open(
         return
     first = svc.content.checkin.steps[0].id
     slept = await svc.store.sleep_on(user_id, today.local_date)
+    logged = await _logged_today(context, profile, today.local_date)
     fresh = CheckinFlow(
         step=first,
         nonce=new_nonce(),
         local_date=today.local_date,
         day=today.day or 0,
-        answers=CheckinAnswers(sleep_hours=slept),
+        # Logged episodes are offered as the count, to confirm with one tap or correct.
+        answers=CheckinAnswers(sleep_hours=slept, episodes_per_day=logged or None),
         prefilled=() if slept is None else ("sleep_hours",),  # not asked again
     )
     await _show(update, context, query, fresh)
+
+
+async def _logged_today(context: Context, profile: Profile, local_date: date) -> int:
+    """How many episodes the person logged with "⚡ Twitching now" on this plan date."""
+    episodes = await services(context).store.list_episodes(profile.user_id)
+    since = day_start(profile.zone or "UTC", local_date, profile.wake_time)
+    return sum(1 for episode in episodes if episode.at >= since)
 
 
 def _refusal(content: Content, profile: Profile | None, now: datetime) -> str | None:
@@ -163,15 +175,30 @@ def _render(content: Content, flow: CheckinFlow) -> tuple[str, InlineKeyboardMar
     number = asked.index(flow.step) + 1 if flow.step in asked else len(asked)
     progress = render(checkin.progress, number=number, total=len(asked))
     step = checkin.step(flow.step)
-    if isinstance(step, Question):
-        buttons = [
-            button(a.label, Action.CHECKIN_ANSWER, flow.nonce, step.id, a.id) for a in step.answers
-        ]
-        short = all(len(a.label) <= SHORT_LABEL for a in step.answers)
-        markup = keyboard(columns(buttons, 2 if short else 1))
-    else:
+    if not isinstance(step, Question):
         markup = keyboard(sign_rows(content, flow.signs, Action.CHECKIN_SIGN, flow.nonce))
-    return f"{checkin.intro}\n\n{progress}\n{step.prompt}", markup
+        return f"{checkin.intro}\n\n{progress}\n{step.prompt}", markup
+    buttons = [
+        button(a.label, Action.CHECKIN_ANSWER, flow.nonce, step.id, a.id) for a in step.answers
+    ]
+    short = all(len(a.label) <= SHORT_LABEL for a in step.answers)
+    rows = columns(buttons, 2 if short else 1)
+    prompt = step.prompt
+    logged = _logged_answer(flow, step)
+    if logged is not None:
+        count = str(logged)
+        prompt = render(content.twitch.checkin_logged, count=count)
+        yes = render_plain(content.twitch.checkin_logged_yes, count=count)
+        rows.insert(0, [button(yes, Action.CHECKIN_ANSWER, flow.nonce, step.id, LOGGED)])
+    return f"{checkin.intro}\n\n{progress}\n{prompt}", keyboard(rows)
+
+
+def _logged_answer(flow: CheckinFlow, step: Question) -> int | None:
+    """The count logged today, when `step` asks for the count and the log already answered it
+    (not yet confirmed: the answer is only kept once the person taps)."""
+    if step.field != "episodes_per_day" or flow.step != step.id:
+        return None
+    return flow.answers.episodes_per_day
 
 
 # --- taps -------------------------------------------------------------------------------------
@@ -187,7 +214,7 @@ async def on_answer(update: Update, context: Context, callback: Callback) -> Non
     if flow is None or question is None:
         await answer(query, render_plain(content.ui.stale_button))
         return
-    answers = flow.answers.with_answer(question.field, question.value(callback.args[2]))
+    answers = flow.answers.with_answer(question.field, _value(flow, question, callback.args[2]))
     step, answers = _next_step(content, flow.step, answers, flow.prefilled)
     flow = flow.replaced(step=step, answers=answers)
     await services(context).store.set_flow(user_id_of(update), flow)
@@ -199,9 +226,19 @@ def _question(content: Content, flow: CheckinFlow | None, callback: Callback) ->
     if flow is None or callback.args[1] != flow.step:
         return None
     step = content.checkin.step(flow.step)
-    if not isinstance(step, Question) or all(a.id != callback.args[2] for a in step.answers):
+    if not isinstance(step, Question):
+        return None
+    confirmed = callback.args[2] == LOGGED and _logged_answer(flow, step) is not None
+    if not confirmed and all(a.id != callback.args[2] for a in step.answers):
         return None
     return step
+
+
+def _value(flow: CheckinFlow, question: Question, answer_id: str) -> object:
+    """The value of a tapped answer: one of the question's, or the count logged today."""
+    if answer_id == LOGGED:
+        return flow.answers.episodes_per_day
+    return question.value(answer_id)
 
 
 def _next_step(
@@ -281,17 +318,18 @@ async def _finish(
     ui = svc.content.ui
     user_id = user_id_of(update)
     # One round trip's wait for the three reads, not three: a tap should feel instant.
-    profile, history, reports = await asyncio.gather(
+    profile, history, reports, episodes = await asyncio.gather(
         svc.store.get_profile(user_id),
         svc.store.list_checkins(user_id),
         svc.store.list_reports(user_id),
+        svc.store.list_episodes(user_id),
     )
     checkin = _build(profile, flow, signs)
     if profile is None or checkin is None:
         await answer(query, render_plain(ui.stale_button))
         return
     record = CheckInRecord(at=svc.clock.now(), local_date=flow.local_date, checkin=checkin)
-    assessment = assess_person([r.checkin for r in history] + [checkin], reports)
+    assessment = assess_person([r.checkin for r in history] + [checkin], reports, episodes)
     result = triage(assessment, profile.advised_reasons, signs)
     # Only while this check-in is still open: a second "Done" (a double tap, or the same tap
     # retried on another replica) finds it closed and stores nothing.

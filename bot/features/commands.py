@@ -8,13 +8,14 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import date, timedelta
 
-from telegram import InputFile, Update
+from telegram import InputFile, ReplyKeyboardRemove, Update
 
-from bot.chat.replies import answer, edit, send, user_id_of
+from bot.chat.replies import answer, confirm_with, edit, send, user_id_of
 from bot.chat.router import Feature
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
 from bot.domain.country import country_of
+from bot.domain.episode_insight import EpisodeInsight, episode_insight
 from bot.domain.insight import WeekInsight, week_insight
 from bot.domain.models import CheckInRecord, Pause, Profile, Status
 from bot.domain.plan import PLAN_DAYS
@@ -23,7 +24,7 @@ from bot.domain.today import resume_date, today_of
 from bot.storage.store import Also, ProfileNotFound
 from bot.texts.content import Content, render, render_plain
 from bot.texts.insight_text import chart_caption, week_summary
-from bot.views.charts import chart_png
+from bot.views.charts import HourPanel, chart_png
 from bot.views.daily import standing, today_message
 from bot.views.keyboards import button, keyboard
 
@@ -89,18 +90,21 @@ async def on_progress(update: Update, context: Context) -> None:
     if profile is None or profile.start_date is None:
         await send(update, context, standing(svc.content, profile) or ui.not_enrolled)
         return
-    records, reports = await asyncio.gather(
-        svc.store.list_checkins(user_id), svc.store.list_reports(user_id)
+    records, reports, episodes = await asyncio.gather(
+        svc.store.list_checkins(user_id),
+        svc.store.list_reports(user_id),
+        svc.store.list_episodes(user_id),
     )
     today = today_of(profile, svc.clock.now())
     finished = days_done(profile, today, records)
     insight = week_insight(profile, records, reports, today.local_date)
+    logged = episode_insight(profile.zone or "UTC", profile.wake_time, episodes, records)
     if (today.day or 0) > PLAN_DAYS:
         content = svc.content.local(country_of(profile))
-        for text in week_summary(content, profile, insight, finished, len(records)):
+        for text in week_summary(content, profile, insight, finished, len(records), logged):
             await send(update, context, text)
-    if records:
-        await _send_chart(update, context, insight)
+    if records or episodes:
+        await _send_chart(update, context, insight, logged)
     text = render(
         ui.progress_text,
         days_done=finished,
@@ -110,10 +114,16 @@ async def on_progress(update: Update, context: Context) -> None:
     await send(update, context, text)
 
 
-async def _send_chart(update: Update, context: Context, insight: WeekInsight) -> None:
-    """The chart as a photo; drawn in a worker thread so other people's updates go on."""
+async def _send_chart(
+    update: Update, context: Context, insight: WeekInsight, logged: EpisodeInsight
+) -> None:
+    """The chart as a photo, with an hour-of-day panel once episodes were logged; drawn in a
+    worker thread so other people's updates go on."""
     content = services(context).content
-    png = await asyncio.to_thread(chart_png, insight.days, content.ui.insight)
+    words = content.twitch
+    hours = HourPanel(logged.by_hour, words.chart_hours_title, words.chart_hours_axis)
+    panel = hours if logged.total else None
+    png = await asyncio.to_thread(chart_png, insight.days, content.ui.insight, panel)
     chat_id = update.effective_chat.id if update.effective_chat else user_id_of(update)
     photo = InputFile(io.BytesIO(png), filename=CHART_NAME)
     await context.bot.send_photo(chat_id, photo, caption=chart_caption(content, insight.days))
@@ -238,7 +248,7 @@ async def on_stop_button(update: Update, context: Context, callback: Callback) -
     except _Refused as refused:
         await edit(query, refused.text)
         return
-    await edit(query, ui.stopped)
+    await confirm_with(query, ui.stopped, ReplyKeyboardRemove())
 
 
 def _stopped(profile: Profile, today: date) -> Profile:

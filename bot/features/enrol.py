@@ -51,7 +51,7 @@ from bot.storage.store import Also, VersionConflict
 from bot.texts.content import Content, render, render_plain
 from bot.texts.content_ui import OnsetOption
 from bot.views.daily import instruction
-from bot.views.keyboards import Button, button, columns, keyboard, new_nonce
+from bot.views.keyboards import Button, button, columns, keyboard, log_keyboard, new_nonce
 from scheduler.timing import MORNING_STEP, routine_of
 
 # The outbox owner of the step sent at enrolment (a dispatcher's owner is "<shard>:<lease>").
@@ -353,7 +353,10 @@ async def _confirm(
         start_date=friendly_date(routine.start),
         first_day_note=ui.starts_today if starts_today else ui.starts_tomorrow,
     )
-    await send(update, context, summary)
+    # The "⚡ Twitching now" button comes with the summary, the one message without buttons.
+    await send(
+        update, context, summary, log_keyboard(content.twitch.button, content.twitch.placeholder)
+    )
     if advice:
         await send(update, context, see_doctor_text(content, advice))
     if starts_today:

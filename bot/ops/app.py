@@ -28,7 +28,18 @@ from bot.chat.router import Router, merged, on_other_message, on_unknown_command
 from bot.core.config import Settings
 from bot.core.context import CONTEXT_TYPES, App, Context
 from bot.domain.clock import Clock, SavedClock, SystemClock
-from bot.features import admin, checkin, commands, data, enrol, guide, nudges, settings_flow, urgent
+from bot.features import (
+    admin,
+    checkin,
+    commands,
+    data,
+    enrol,
+    guide,
+    nudges,
+    settings_flow,
+    twitch,
+    urgent,
+)
 from bot.ops.logs import quiet_libraries
 from bot.ops.runtime import Runtime, RuntimeRateLimiter
 from scheduler.dispatcher import Dispatcher, DispatchSettings
@@ -40,7 +51,18 @@ MIN_TICK = 0.05
 CLOCK_SAVE_SECONDS = 1.0
 FEATURES = tuple(
     module.FEATURE
-    for module in (enrol, commands, checkin, settings_flow, data, guide, urgent, nudges, admin)
+    for module in (
+        enrol,
+        commands,
+        checkin,
+        twitch,
+        settings_flow,
+        data,
+        guide,
+        urgent,
+        nudges,
+        admin,
+    )
 )
 
 

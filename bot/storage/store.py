@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from bot.domain.episodes import Episode
 from bot.domain.flows import FLOWS, Flow
 from bot.domain.models import (
     PROFILE_SCHEMA_VERSION,
@@ -25,7 +26,9 @@ from bot.domain.models import (
     Profile,
     SignReport,
 )
+from bot.domain.today import NOT_ON_PLAN
 from bot.storage.client import RedisClient
+from bot.storage.episode_codec import CorruptEpisodeError, pack, unpack
 
 PROFILE: Final = "profile"
 CHECKINS: Final = "checkins"
@@ -33,9 +36,18 @@ REPORTS: Final = "reports"
 FLOW: Final = "flow"
 OUTBOX: Final = "outbox"
 SLEEP: Final = "sleep"
+EPISODES: Final = "episodes"
 # Every per-person key suffix the project uses. Add new ones here (e.g. "outbox") so that
 # delete_person removes them too; nothing else may store per-person data.
-PERSON_KEY_SUFFIXES: Final[tuple[str, ...]] = (PROFILE, CHECKINS, REPORTS, FLOW, OUTBOX, SLEEP)
+PERSON_KEY_SUFFIXES: Final[tuple[str, ...]] = (
+    PROFILE,
+    CHECKINS,
+    REPORTS,
+    FLOW,
+    OUTBOX,
+    SLEEP,
+    EPISODES,
+)
 # An abandoned conversation is forgotten after a week.
 FLOW_TTL_SECONDS: Final = 7 * 24 * 3600
 # A morning's sleep answer only matters for that day's check-in.
@@ -101,6 +113,43 @@ else
   redis.call('HSET', KEYS[2], ARGV[3], ARGV[2])
   redis.call('EXPIRE', KEYS[2], ARGV[1])
 end
+return 1
+"""
+
+
+# Log an episode only while the person is on the plan, and at most ARGV[3] from ARGV[2] on, so
+# that a tap racing /delete (or /stop) brings nothing back. KEYS[1] the profile, KEYS[2] the
+# episode list (packed "<unix seconds><before><where>", oldest first); ARGV[1] the packed
+# episode, ARGV[2] the unix second the person's day began, ARGV[3] the cap per day, ARGV[4] the
+# statuses that are not on the plan, comma-separated. Returns the new episode's index, -1 when
+# the person is not on the plan (nothing is written), -2 when today's cap is reached.
+_LOG_EPISODE: Final = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return -1 end
+local ok, doc = pcall(cjson.decode, raw)
+if not ok or type(doc) ~= 'table' or type(doc['start_date']) ~= 'string' then return -1 end
+for status in string.gmatch(ARGV[4], '[^,]+') do
+  if doc['status'] == status then return -1 end
+end
+local cap = tonumber(ARGV[3])
+local today = 0
+for _, packed in ipairs(redis.call('LRANGE', KEYS[2], -cap, -1)) do
+  if tonumber(string.sub(packed, 1, -3)) >= tonumber(ARGV[2]) then today = today + 1 end
+end
+if today >= cap then return -2 end
+return redis.call('RPUSH', KEYS[2], ARGV[1]) - 1
+"""
+
+
+# Answer "what came before" or "where" for a logged episode: KEYS[1] the profile, KEYS[2] the
+# episode list; ARGV[1] the episode's index, ARGV[2] its unix second (so a button of a deleted
+# and re-created history cannot change another episode), ARGV[3] the new packed value. Returns
+# 1 when written, 0 when the person or that episode is gone (nothing is written).
+_DESCRIBE_EPISODE: Final = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local current = redis.call('LINDEX', KEYS[2], tonumber(ARGV[1]))
+if not current or string.sub(current, 1, -3) ~= ARGV[2] then return 0 end
+redis.call('LSET', KEYS[2], tonumber(ARGV[1]), ARGV[3])
 return 1
 """
 
@@ -188,6 +237,14 @@ class FlowChanged(StoreError):
         self.user_id = user_id
 
 
+class EpisodeCapReached(StoreError):
+    """The person has logged as many episodes today as a day holds; nothing was written."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"user {user_id} reached today's episode cap")
+        self.user_id = user_id
+
+
 class ProfileNotFound(StoreError, LookupError):
     """A write needed the person's profile, and they have none (never enrolled, or deleted)."""
 
@@ -268,6 +325,8 @@ class Store:
         self._write_if_enrolled = redis.register_script(_WRITE_IF_ENROLLED)
         self._claim_send = redis.register_script(_CLAIM_SEND)
         self._settle_send = redis.register_script(_SETTLE_SEND)
+        self._log_episode = redis.register_script(_LOG_EPISODE)
+        self._describe_episode = redis.register_script(_DESCRIBE_EPISODE)
 
     @property
     def redis(self) -> RedisClient:
@@ -328,6 +387,37 @@ class Store:
         """Warning signs the person reported through /urgent, oldest first."""
         raws = await self._redis.lrange(person_key(user_id, REPORTS), 0, -1)
         return [_parse(SignReport, user_id, index, raw) for index, raw in enumerate(raws)]
+
+    async def log_episode(self, user_id: int, episode: Episode, since: datetime, cap: int) -> int:
+        """Append an episode and return its index; ProfileNotFound when the person is not on
+        the plan (or was deleted meanwhile), EpisodeCapReached when `cap` episodes were already
+        logged from `since` (the start of their day) on. Both are checked inside Redis."""
+        keys = [person_key(user_id, PROFILE), person_key(user_id, EPISODES)]
+        statuses = ",".join(status.value for status in NOT_ON_PLAN)
+        args: list[str | int] = [pack(episode), int(since.timestamp()), cap, statuses]
+        index = int(await self._log_episode(keys=keys, args=args))
+        if index == -1:
+            raise ProfileNotFound(user_id)
+        if index == -2:
+            raise EpisodeCapReached(user_id)
+        return index
+
+    async def describe_episode(self, user_id: int, index: int, episode: Episode) -> bool:
+        """Replace the episode at `index` (the same moment, now with what came before or
+        where); False, writing nothing, when the person or that episode is gone."""
+        keys = [person_key(user_id, PROFILE), person_key(user_id, EPISODES)]
+        args: list[str | int] = [index, int(episode.at.timestamp()), pack(episode)]
+        return bool(await self._describe_episode(keys=keys, args=args))
+
+    async def episode_at(self, user_id: int, index: int) -> Episode | None:
+        """The episode at `index`, or None if there is none (or it cannot be read)."""
+        raw = await self._redis.lindex(person_key(user_id, EPISODES), index)
+        return None if raw is None else _readable_episode(raw)
+
+    async def list_episodes(self, user_id: int) -> list[Episode]:
+        """The person's logged episodes, oldest first; unreadable ones are left out."""
+        raws = await self._redis.lrange(person_key(user_id, EPISODES), 0, -1)
+        return [e for e in map(_readable_episode, raws) if e is not None]
 
     async def get_flow(self, user_id: int) -> Flow | None:
         """The conversation the person is in, if any. An unreadable one (e.g. of a kind that no
@@ -527,6 +617,14 @@ def parse_checkin(user_id: int, index: int, raw: bytes | str) -> CheckInRecord:
         raise CorruptCheckInError(user_id, index, _describe(exc)) from None
     except (ValueError, TypeError, OverflowError) as exc:
         raise CorruptCheckInError(user_id, index, type(exc).__name__) from None
+
+
+def _readable_episode(raw: bytes | str) -> Episode | None:
+    """A stored episode, or None for one that cannot be read (it never blocks the others)."""
+    try:
+        return unpack(raw)
+    except CorruptEpisodeError:
+        return None
 
 
 def _parse(model: type[SignReport], user_id: int, index: int, raw: bytes | str) -> SignReport:

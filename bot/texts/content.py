@@ -31,6 +31,7 @@ from bot.texts.content_models import (
 )
 from bot.texts.content_terms import Terms, TermsFile, fill_terms
 from bot.texts.content_text import Html, render, render_plain
+from bot.texts.content_twitch import TwitchContent
 from bot.texts.content_ui import Ui
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Question",
     "RedFlags",
     "Toggle",
+    "TwitchContent",
     "Ui",
     "WarningSigns",
     "Content",
@@ -68,6 +70,7 @@ FILES: dict[str, type[BaseModel]] = {
     "guide.yaml": Guide,
     "consent.yaml": Consent,
     "ui.yaml": Ui,
+    "twitch.yaml": TwitchContent,
     TERMS_FILE: TermsFile,
 }
 _LOCALE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?")
@@ -96,6 +99,7 @@ class Content:
     guide: Guide
     consent: Consent
     ui: Ui
+    twitch: TwitchContent
     # The same texts with a country's own words (terms.yaml), by ISO 3166 code.
     variants: Mapping[str, Content] = field(default_factory=dict, compare=False, repr=False)
 
@@ -158,6 +162,7 @@ def _load_texts(
     guide = _load_file(folder, "guide.yaml", Guide, problems, words)
     consent = _load_file(folder, "consent.yaml", Consent, problems, words)
     ui = _load_file(folder, "ui.yaml", Ui, problems, words)
+    twitch = _load_file(folder, "twitch.yaml", TwitchContent, problems, words)
     if len(problems) > before:
         return None
     return Content(
@@ -169,6 +174,7 @@ def _load_texts(
         guide=_valid(guide),
         consent=_valid(consent),
         ui=_valid(ui),
+        twitch=_valid(twitch),
     )
 
 

@@ -78,6 +78,14 @@ SAMPLES: Mapping[str, str] = {
     "doctors": "a GP (your family doctor) and an optician (optometrist) or a GP",
     "start": "2026-09-30",
     "onset": "2026-09-30",
+    # logged episodes (twitch.yaml)
+    "before": "coffee or tea",
+    "where": "somewhere else in my body",
+    "usual": "somewhere else in my body",
+    "cap": "200",
+    "end": "23:00",
+    "needed": "12",
+    "days": "21",
     # operators (admin.py: /stats)
     "scheduled": "1000000",
     "lag": "86400",

@@ -64,6 +64,35 @@ class PdfColumns(ContentModel):
     signs: Phrase
 
 
+class PdfTrends(ContentModel):
+    """The week's change as one word or phrase in the PDF's trend line (keys: insight.Change)."""
+
+    improved: Phrase
+    same: Phrase
+    no_twitching: Phrase
+    worse: Phrase
+
+
+class PdfBands(ContentModel):
+    """The bands of the day the PDF counts logged episodes in (report_facts.HOUR_BANDS)."""
+
+    night: Phrase
+    morning: Phrase
+    afternoon: Phrase
+    evening: Phrase
+
+
+class PdfBefore(ContentModel):
+    """What came just before a logged episode, as the PDF lists it (keys: episodes.Before)."""
+
+    caffeine: Phrase
+    screens: Phrase
+    stress: Phrase
+    tiredness: Phrase
+    alcohol: Phrase
+    nothing: Phrase
+
+
 _DAY_FACTS = ("date", "day", "episodes", "sleep", "caffeine", "stress")
 _PATTERN = ("factor", "mean_with", "mean_without", "days_with", "days_without")
 
@@ -116,13 +145,27 @@ class InsightUi(ContentModel):
     doctors: Doctors
     doctors_joiner: Phrase
     pdf_title: Phrase
-    pdf_period: Annotated[str, Text(PHRASE, need=("first", "last", "start", "onset"))]
+    pdf_onset: Annotated[str, Text(PHRASE, need=("onset", "days_since_onset"))]
+    pdf_onset_unknown: Phrase
+    pdf_period: Annotated[str, Text(PHRASE, need=("first", "last", "start"))]
     pdf_unknown: Phrase
-    pdf_columns: PdfColumns
-    pdf_red_flags_title: Phrase
-    pdf_red_flag_line: Annotated[str, Text(PHRASE, need=("date", "day", "answers"))]
-    pdf_none: Phrase
+    pdf_trend: Annotated[str, Text(PHRASE, need=("first_day", "last_day", "trend"))]
+    pdf_trends: PdfTrends
+    pdf_trend_none: Phrase
+    pdf_signs_title: Phrase
+    pdf_sign_yes: Annotated[str, Text(PHRASE, need=("date",))]
+    pdf_sign_yes_many: Annotated[str, Text(PHRASE, need=("count", "first", "last"))]
+    pdf_sign_no: Phrase
     pdf_advice_title: Phrase
+    pdf_advice_none: Phrase
+    pdf_days_title: Phrase
+    pdf_columns: PdfColumns
+    pdf_events_title: Phrase
+    pdf_events_summary: Annotated[str, Text(PHRASE, need=("count", "answers"))]
+    pdf_events_none: Phrase
+    pdf_events_earlier: Annotated[str, Text(PHRASE, need=("count",))]
+    pdf_bands: PdfBands
+    pdf_before: PdfBefore
     pdf_note: Phrase
     pdf_made: Annotated[str, Text(PHRASE, need=("date",))]
     export_pdf_caption: Caption
@@ -137,6 +180,7 @@ class Commands(ContentModel):
     start: Command
     today: Command
     checkin: Command
+    twitch: Command
     progress: Command
     pause: Command
     resume: Command

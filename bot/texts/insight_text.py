@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from bot.domain.episode_insight import MIN_EPISODES_FOR_TIMES, EpisodeInsight, Trigger
 from bot.domain.flows import CheckinStep
 from bot.domain.insight import (
     DayPoint,
@@ -162,9 +163,15 @@ def _pattern_line(content: Content, pattern: Pattern) -> str:
 
 
 def week_summary(
-    content: Content, profile: Profile, insight: WeekInsight, days_done: int, checkins: int
+    content: Content,
+    profile: Profile,
+    insight: WeekInsight,
+    days_done: int,
+    checkins: int,
+    episodes: EpisodeInsight | None = None,
 ) -> list[str]:
-    """The summary as messages of at most 4,096 characters each, in order."""
+    """The summary as messages of at most 4,096 characters each, in order; with logged
+    episodes, what their times and "just before" answers show comes after the patterns."""
     parts = content.plan.summary
     header = render(parts.header, days_done=days_done, checkins=checkins)
     sections = [
@@ -172,12 +179,51 @@ def week_summary(
         _changed(content, insight),
         _steps(content, insight),
         patterns_text(content, insight.patterns),
+        *([episodes_text(content, episodes)] if episodes is not None and episodes.total else []),
         _red_flags(content, insight),
         _next(content, profile, insight),
         parts.keep_going,
         parts.follow_up_note,
     ]
     return pack(sections)
+
+
+def episodes_text(content: Content, insight: EpisodeInsight) -> str:
+    """When the logged episodes came and what stood out just before them; below the threshold,
+    "not enough logged episodes yet"."""
+    words = content.twitch
+    lines = [words.times_header]
+    if not insight.enough:
+        needed = MIN_EPISODES_FOR_TIMES
+        lines.append(render(words.times_not_enough, total=insight.total, needed=needed))
+        return "\n".join(lines)
+    cluster = insight.cluster
+    if cluster is None:
+        lines.append(render(words.times_spread, total=insight.total))
+    else:
+        lines.append(
+            render(
+                words.times_cluster,
+                start=f"{cluster.start_hour:02d}:00",
+                end=f"{cluster.end_hour:02d}:00",
+                count=cluster.count,
+                total=cluster.total,
+            )
+        )
+    lines += [_trigger_line(content, t) for t in insight.triggers] or [words.triggers_none]
+    return "\n".join([*lines, words.times_note])
+
+
+def _trigger_line(content: Content, trigger: Trigger) -> str:
+    before = str(getattr(content.twitch.before_words, trigger.before.value))
+    return render(
+        content.twitch.trigger_line,
+        before=before[:1].upper() + before[1:],
+        count=trigger.count,
+        total=trigger.total,
+        days_with=trigger.days_with,
+        days=trigger.days,
+    )
 
 
 def _changed(content: Content, insight: WeekInsight) -> str:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from matplotlib import font_manager
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from bot.domain.insight import SLEEP_HOURS_UNDER, DayPoint
 from bot.domain.models import Duration
@@ -41,6 +43,9 @@ _GRID: dict[str, Any] = {
     "bottom": 0.08,
     "hspace": 0.2,
 }
+# The hour-of-day panel under the chart, once there are logged episodes.
+HOURS_PX = 450
+_HOURS_GRID: dict[str, Any] = {"left": 0.11, "right": 0.89, "top": 0.84, "bottom": 0.16}
 # Legends sit above their panel, so they never hide a bar or a flag.
 _LEGEND_ABOVE: dict[str, Any] = {
     "loc": "lower left",
@@ -81,16 +86,45 @@ def printable(text: str) -> str:
     return " ".join(kept.split())
 
 
-def chart_png(days: Sequence[DayPoint], words: InsightUi) -> bytes:
-    """The chart as a WIDTH_PX x HEIGHT_PX PNG."""
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-    draw_chart(figure, days, words)
+@dataclass(frozen=True)
+class HourPanel:
+    """Logged episodes per local hour (0..23), with the panel's title and axis label."""
+
+    by_hour: Sequence[int]
+    title: str
+    axis: str
+
+
+def chart_png(days: Sequence[DayPoint], words: InsightUi, hours: HourPanel | None = None) -> bytes:
+    """The chart as a WIDTH_PX x HEIGHT_PX PNG; with logged episodes, taller by an hour-of-day
+    panel below (HOURS_PX)."""
+    if hours is None:
+        figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+        draw_chart(figure, days, words)
+    else:
+        figure = Figure(figsize=(WIDTH_PX / DPI, (HEIGHT_PX + HOURS_PX) / DPI), dpi=DPI)
+        grid = figure.add_gridspec(2, 1, height_ratios=(HEIGHT_PX, HOURS_PX))
+        draw_chart(figure.add_subfigure(grid[0]), days, words)
+        draw_hours(figure.add_subfigure(grid[1]), hours)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
 
 
-def draw_chart(figure: Figure, days: Sequence[DayPoint], words: InsightUi) -> None:
+def draw_hours(figure: Figure | SubFigure, hours: HourPanel) -> None:
+    """One bar per local hour: when in the day the logged episodes came."""
+    axes = figure.subplots(1, 1, gridspec_kw=_HOURS_GRID)
+    axes.bar(range(24), hours.by_hour, color=DURATION_COLOURS[Duration.MINUTES], width=0.8)
+    axes.set_title(printable(hours.title), fontsize=12, fontweight="bold", family=FONT)
+    axes.set_ylabel(printable(hours.axis), fontsize=9, family=FONT)
+    axes.set_xticks(range(0, 24, 3), [f"{h:02d}:00" for h in range(0, 24, 3)], fontsize=8)
+    axes.set_xlim(-0.6, 23.6)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.grid(axis="y", color=PAUSED, linewidth=0.6)
+    axes.set_axisbelow(True)
+
+
+def draw_chart(figure: Figure | SubFigure, days: Sequence[DayPoint], words: InsightUi) -> None:
     """Episodes (coloured by the longest episode) above; sleep and caffeine below."""
     # Fixed margins: a layout engine would double the drawing time (it measures every text).
     episodes, habits = figure.subplots(2, 1, sharex=True, gridspec_kw=_GRID)

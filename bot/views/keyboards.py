@@ -1,11 +1,12 @@
-"""Inline keyboards as data: (label, callback data) buttons laid out in rows."""
+"""Keyboards: inline ones as data, (label, callback data) buttons laid out in rows; and the
+one reply keyboard, the "⚡ Twitching now" button under the message box."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.domain.callbacks import Action, encode
 
@@ -31,3 +32,11 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
 def columns(buttons: Sequence[Button], width: int) -> list[list[Button]]:
     """Lay buttons out `width` to a row."""
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def log_keyboard(label: str, placeholder: str) -> ReplyKeyboardMarkup:
+    """The one-button reply keyboard that logs an episode: always shown (persistent), small
+    (resized), and never sent outside the person's private chat."""
+    return ReplyKeyboardMarkup(
+        [[label]], resize_keyboard=True, is_persistent=True, input_field_placeholder=placeholder
+    )

@@ -1,190 +1,239 @@
-"""The doctor's PDF: the day-by-day timeline table, the chart, and every red-flag answer with its
-date, built with matplotlib's PdfPages (no extra dependency). CPU-bound: call it in a thread.
+"""The doctor's PDF, a clinical one-pager for a week: the headline first (onset and duration, the
+trend, every warning sign answered yes or no, the advice given), then the day table, the
+episodes logged as they happened and the chart. Longer diaries flow onto a second page under the
+same header, the table's headings repeated.
+
+Laid out with fpdf2; the text is DejaVu Sans (shipped with matplotlib), embedded as a TrueType
+subset without text shaping, so no ligature breaks extraction ("Caffeine" stays "Caffeine").
+The chart is matplotlib's progress chart drawn to the space left. CPU-bound: call it in a thread.
 """
 
 from __future__ import annotations
 
 import io
-import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TypeVar
+from functools import cache
+from typing import Any
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_pdf import PdfPages
+from fpdf import FPDF, FontFace
+from fpdf.table import Table
+from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
-from bot.domain.insight import DayPoint, WeekInsight
+from bot.domain.episodes import Episode
+from bot.domain.insight import WeekInsight
 from bot.domain.models import Profile
 from bot.texts.content import Content, render_plain
-from bot.texts.insight_text import (
-    advice_lines,
-    answers_text,
-    duration_word,
-    location_name,
-    number,
-    red_flag_names,
-)
+from bot.views import report_facts
 from bot.views.charts import FONT, draw_chart, printable
 
-A4_INCHES = (8.27, 11.69)
-ROWS_PER_PAGE = 22
-LINES_PER_PAGE = 52
-WRAP_COLUMNS = 95  # characters per line of body text at 9.5 pt on A4
-SIGNS_WRAP = 26  # characters per line in the warning-signs column
-_COLUMN_WIDTHS = (0.105, 0.07, 0.13, 0.08, 0.08, 0.08, 0.08, 0.105, 0.27)
-WHERE_WRAP = 16  # characters per line in the location column
-_ROW_HEIGHT = 0.028  # axes fraction per line of a table row
-_T = TypeVar("_T")
-Line = tuple[str, float, bool]  # text, font size, bold
+FAMILY = "DejaVu"
+MARGIN = 10.0  # mm, every side
+FOOTER = 9.0  # mm kept above the bottom margin for the note and the page number
+BODY, LINE = 8.0, 3.6  # pt and mm of body text
+# Mm widths of the day table's columns (date, day, where, episodes, longest, sleep, caffeine,
+# stress, warning signs) and of the other tables; each adds up to A4's text width (190 mm).
+DAY_COLUMNS = (19.5, 12.0, 27.0, 16.5, 16.0, 14.0, 16.5, 16.5, 52.0)
+EVENT_COLUMNS = (19.5, 170.5)
+SIGN_COLUMNS = (56.0, 39.0, 56.0, 39.0)  # warning signs in two columns of (sign, answer)
+# The chart takes the rest of the page, between these heights (mm); with less room left it goes
+# to the next page. It is drawn CHART_SCALE times larger than printed, so its fonts print smaller.
+CHART_MIN, CHART_MAX = 60.0, 105.0
+CHART_SCALE = 1.4
+CHART_DPI = 200
+# A wide, short chart keeps fixed room (inches as drawn) for the title and the one-row legend
+# above the top panel, between the panels, and for the two-line day labels below.
+CHART_TOP_IN, CHART_GAP_IN, CHART_BOTTOM_IN = 0.62, 0.45, 0.5
+CHART_FLAG_SIZE = 8
+LEGEND_ONE_ROW: dict[str, Any] = {
+    "loc": "lower left",
+    "bbox_to_anchor": (0, 1.0),
+    "fontsize": 8,
+    "columnspacing": 1.2,
+    "frameon": False,
+}
+GREY = (90, 90, 90)
+SHADE = (236, 239, 241)
 
 
 def report_pdf(
-    content: Content, profile: Profile, insight: WeekInsight, made_at: datetime
-) -> bytes:
-    """The whole report as PDF bytes: table pages, a chart page, a red-flag page."""
-    out = io.BytesIO()
-    words = content.ui.insight
-    metadata = {
-        "Title": printable(words.pdf_title),
-        "Creator": "TwitchCare",
-        "CreationDate": made_at,
-    }
-    with PdfPages(out, metadata=metadata) as pdf:
-        rows = [_row(content, point) for point in insight.days]
-        for index, chunk in enumerate(_chunks(rows, ROWS_PER_PAGE) or [[]]):
-            pdf.savefig(_table_page(content, profile, insight, chunk, made_at, first=index == 0))
-        pdf.savefig(_chart_page(content, insight.days))
-        for lines in _chunks(_red_flag_lines(content, insight), LINES_PER_PAGE):
-            pdf.savefig(_text_page(lines))
-    return out.getvalue()
-
-
-def _chunks(items: Sequence[_T], size: int) -> list[list[_T]]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
-def _row(content: Content, point: DayPoint) -> tuple[str, ...]:
-    words = content.ui.insight
-    day = printable(words.chart_paused) if point.paused else str(point.day)
-    signs = "\n".join(textwrap.wrap(", ".join(_sign_names(content, point)), SIGNS_WRAP)) or "-"
-    checkin = point.checkin
-    if checkin is None:
-        return (point.local_date.isoformat(), day, "-", "-", "-", "-", "-", "-", signs)
-    longest = duration_word(content, checkin.worst_duration) if checkin.episodes_per_day else "-"
-    return (
-        point.local_date.isoformat(),
-        day,
-        "\n".join(textwrap.wrap(location_name(content, checkin.twitch_location), WHERE_WRAP)),
-        str(checkin.episodes_per_day),
-        printable(longest),
-        number(checkin.sleep_hours),
-        str(checkin.caffeine_drinks),
-        str(checkin.stress_level),
-        signs,
-    )
-
-
-def _sign_names(content: Content, point: DayPoint) -> list[str]:
-    return [printable(name) for name in red_flag_names(content, point.red_flags)]
-
-
-def _page() -> Figure:
-    return Figure(figsize=A4_INCHES)
-
-
-def _table_page(
     content: Content,
     profile: Profile,
     insight: WeekInsight,
-    rows: Sequence[tuple[str, ...]],
     made_at: datetime,
     *,
-    first: bool,
-) -> Figure:
+    episodes: Sequence[Episode] = (),
+) -> bytes:
+    """The whole report as PDF bytes; `episodes` are the ones logged as they happened."""
     words = content.ui.insight
-    figure = _page()
-    figure.text(0.06, 0.95, printable(words.pdf_title), fontsize=16, weight="bold", family=FONT)
-    if first:
-        figure.text(0.06, 0.925, _period(content, profile, insight), fontsize=9.5, family=FONT)
     made = render_plain(words.pdf_made, date=made_at.date().isoformat())
-    figure.text(0.06, 0.905, printable(made), fontsize=8, color="#555555", family=FONT)
-    axes = figure.add_axes((0.04, 0.06, 0.92, 0.83))
-    axes.axis("off")
-    if rows:
-        _table(axes, content, rows)
-    return figure
+    pdf = _Report(printable(words.pdf_title), printable(made), printable(words.pdf_note))
+    pdf.set_creation_date(made_at)
+    pdf.add_page()
+    _headline(pdf, content, report_facts.headline(content, profile, insight, made_at))
+    _days(pdf, content, insight)
+    _episodes(pdf, content, profile.zone or "UTC", episodes)
+    _chart(pdf, content, insight)
+    return bytes(pdf.output())
 
 
-def _period(content: Content, profile: Profile, insight: WeekInsight) -> str:
+class _Report(FPDF):
+    """A4 with the title and page number on every page and the note at the foot."""
+
+    def __init__(self, title: str, made: str, note: str) -> None:
+        super().__init__(format="A4")
+        self.report_title, self.made, self.note = title, made, note
+        self.set_title(title)
+        self.set_creator("TwitchCare")
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN + FOOTER)
+        self.add_font(FAMILY, "", _font_file("normal"))
+        self.add_font(FAMILY, "B", _font_file("bold"))
+
+    def header(self) -> None:
+        self.set_font(FAMILY, "B", 14)
+        self.cell(0, 6, self.report_title)
+        self.set_font(FAMILY, "", BODY)
+        self.set_text_color(*GREY)
+        made = f"{self.made}   {self.page_no()}/{{nb}}"
+        self.cell(0, 6, made, align="R", new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0)
+        self.line(MARGIN, self.get_y() + 1, self.w - MARGIN, self.get_y() + 1)
+        self.ln(2.5)
+
+    def footer(self) -> None:
+        self.set_xy(MARGIN, -(MARGIN + FOOTER) + 1.5)
+        self.set_font(FAMILY, "", 6.5)
+        self.set_text_color(*GREY)
+        self.multi_cell(0, 3, self.note)
+        self.set_text_color(0)
+
+
+@cache
+def _font_file(weight: str) -> str:
+    return str(font_manager.findfont(FontProperties(family=FONT, weight=weight)))
+
+
+def _title(pdf: FPDF, text: str) -> None:
+    pdf.ln(1)
+    pdf.set_font(FAMILY, "B", 10)
+    pdf.cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _paragraph(pdf: FPDF, text: str, *, size: float = BODY, bold: bool = False) -> None:
+    pdf.set_font(FAMILY, "B" if bold else "", size)
+    pdf.multi_cell(0, LINE * size / BODY, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _headline(pdf: FPDF, content: Content, head: report_facts.Headline) -> None:
     words = content.ui.insight
-    days = insight.days
-    first = days[0].local_date.isoformat() if days else "-"
-    last = days[-1].local_date.isoformat() if days else "-"
-    start = profile.start_date.isoformat() if profile.start_date else words.pdf_unknown
-    onset = profile.onset_date.isoformat() if profile.onset_date else words.pdf_unknown
-    period = render_plain(words.pdf_period, first=first, last=last, start=start, onset=onset)
-    return printable(period)
+    _paragraph(pdf, head.onset, size=11, bold=True)
+    _paragraph(pdf, head.trend, size=11, bold=True)
+    _paragraph(pdf, head.period)
+    _title(pdf, printable(words.pdf_signs_title))
+    half = (len(head.signs) + 1) // 2
+    pairs = zip(head.signs[:half], (*head.signs[half:], None), strict=True)
+    with _table(pdf, SIGN_COLUMNS, headings=False, borders="NONE") as table:
+        for left, right in pairs:
+            row = table.row()
+            for sign in (left, right):
+                row.cell(sign.name if sign else "")
+                style = FontFace(emphasis="BOLD" if sign and sign.yes else None)
+                row.cell(sign.answer if sign else "", style=style)
+    _title(pdf, printable(words.pdf_advice_title))
+    for line in head.advice:
+        _paragraph(pdf, line)
 
 
-def _table(axes: Axes, content: Content, rows: Sequence[tuple[str, ...]]) -> None:
-    columns = content.ui.insight.pdf_columns
-    headings = [printable(str(getattr(columns, name))) for name in type(columns).model_fields]
-    table = axes.table(
-        cellText=[list(row) for row in rows],
-        colLabels=headings,
-        colWidths=list(_COLUMN_WIDTHS),
-        loc="upper center",
-        cellLoc="left",
+def _table(
+    pdf: FPDF, widths: Sequence[float], *, headings: bool = True, borders: str = "ALL"
+) -> AbstractContextManager[Table]:
+    pdf.set_font(FAMILY, "", BODY)
+    return pdf.table(
+        col_widths=tuple(widths),
+        width=sum(widths),
+        align="LEFT",
+        text_align="LEFT",
+        v_align="TOP",
+        line_height=LINE,
+        padding=(0.4, 1) if borders == "ALL" else (0.1, 1),
+        first_row_as_headings=headings,
+        headings_style=FontFace(emphasis="BOLD", fill_color=SHADE),
+        borders_layout=borders,
+        repeat_headings=1,
     )
-    table.auto_set_font_size(False)
-    table.set_fontsize(7.5)
-    heights = [1] + [max(cell.count("\n") + 1 for cell in row) for row in rows]
-    for (row, _column), cell in table.get_celld().items():
-        cell.set_height(_ROW_HEIGHT * heights[row])
-        if row == 0:
-            cell.set_text_props(weight="bold")
-            cell.set_facecolor("#eaecee")
 
 
-def _chart_page(content: Content, days: Sequence[DayPoint]) -> Figure:
-    figure = Figure(figsize=A4_INCHES)
-    draw_chart(figure, days, content.ui.insight)
-    return figure
+def _days(pdf: FPDF, content: Content, insight: WeekInsight) -> None:
+    _title(pdf, printable(content.ui.insight.pdf_days_title))
+    rows = [report_facts.day_row(content, point) for point in insight.days]
+    _rows(pdf, DAY_COLUMNS, [report_facts.column_headings(content), *rows])
 
 
-def _red_flag_lines(content: Content, insight: WeekInsight) -> list[Line]:
-    """(text, size, bold) lines: the red-flag answers by date, the advice given, the note."""
+def _rows(
+    pdf: FPDF, widths: Sequence[float], rows: Sequence[Sequence[str]], *, headings: bool = True
+) -> None:
+    with _table(pdf, widths, headings=headings) as table:
+        for row in rows:
+            table.row(row)
+
+
+def _episodes(pdf: FPDF, content: Content, zone: str, episodes: Sequence[Episode]) -> None:
     words = content.ui.insight
-    lines: list[Line] = [(printable(words.pdf_red_flags_title), 13, True)]
-    entries = [
-        render_plain(
-            words.pdf_red_flag_line,
-            date=answer.local_date.isoformat(),
-            day=answer.day,
-            answers=answers_text(content, answer),
-        )
-        for answer in insight.red_flags
-    ] or [words.pdf_none]
-    lines += _wrapped(entries)
-    advice = advice_lines(content, insight.advice)
-    if advice:
-        lines += [("", 9.5, False), (printable(words.pdf_advice_title), 13, True)]
-        lines += _wrapped(advice)
-    lines += [("", 9.5, False), *_wrapped([words.pdf_note])]
-    return lines
+    _title(pdf, printable(words.pdf_events_title))
+    _paragraph(pdf, report_facts.episodes_summary(content, zone, episodes))
+    rows = report_facts.episode_rows(content, zone, episodes)
+    if rows:
+        pdf.ln(1)
+        _rows(pdf, EVENT_COLUMNS, rows, headings=False)
 
 
-def _wrapped(texts: Sequence[str]) -> Iterator[Line]:
-    for text in texts:
-        for line in textwrap.wrap(printable(text), WRAP_COLUMNS, subsequent_indent="  "):
-            yield (line, 9.5, False)
+def _chart(pdf: FPDF, content: Content, insight: WeekInsight) -> None:
+    if not insight.days:
+        return
+    room = pdf.page_break_trigger - pdf.get_y() - 2
+    if room < CHART_MIN:
+        pdf.add_page()
+        room = pdf.page_break_trigger - pdf.get_y() - 2
+    height = min(room, CHART_MAX)
+    pdf.ln(2)
+    pdf.image(_chart_png(content, insight, pdf.epw, height), w=pdf.epw, h=height)
 
 
-def _text_page(lines: Sequence[Line]) -> Figure:
-    figure = _page()
-    y = 0.95
-    for text, size, bold in lines:
-        figure.text(0.06, y, text, fontsize=size, weight="bold" if bold else "normal", family=FONT)
-        y -= 0.017 * (1.5 if bold else 1)
-    return figure
+def _chart_png(content: Content, insight: WeekInsight, width: float, height: float) -> io.BytesIO:
+    """The progress chart at the printed size, with its panels moved down for the legends."""
+    inches = (width * CHART_SCALE / 25.4, height * CHART_SCALE / 25.4)
+    figure = Figure(figsize=inches, dpi=CHART_DPI / CHART_SCALE)
+    draw_chart(figure, insight.days, content.ui.insight)
+    _widen(figure, inches[1])
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    out.seek(0)
+    return out
+
+
+def _widen(figure: Figure, height: float) -> None:
+    """Legends in one row, and the panels moved to leave the fixed room they and the labels
+    need (the phone chart's margins are fractions of a tall figure)."""
+    for line in figure.axes[0].get_lines():
+        line.set_markersize(CHART_FLAG_SIZE)  # the warning-sign flags, on a shorter panel
+    for axes in figure.axes:
+        legend = axes.get_legend()
+        if legend is not None:
+            handles = [h for h in legend.legend_handles if h is not None]
+            labels = [text.get_text() for text in legend.texts]
+            axes.legend(handles, labels, ncols=len(handles), **LEGEND_ONE_ROW)
+    grid = figure.axes[0].get_gridspec()
+    assert grid is not None  # draw_chart lays its panels out on a grid
+    gaps = grid.nrows - 1
+    panel = (height - CHART_TOP_IN - CHART_BOTTOM_IN - CHART_GAP_IN * gaps) / grid.nrows
+    grid.update(
+        top=1 - CHART_TOP_IN / height, bottom=CHART_BOTTOM_IN / height, hspace=CHART_GAP_IN / panel
+    )
+    for axes in figure.axes:
+        spec = axes.get_subplotspec()
+        if spec is not None:
+            axes.set_position(spec.get_position(figure))

@@ -250,8 +250,12 @@ async def test_stop_then_carry_on_picks_up_where_it_was(bot: Harness) -> None:
     question = bot.last()
 
     await bot.tap(ui.stop_yes, message_id=question.message_id)
-    assert bot.last().message_id == question.message_id
+    # The question stays as asked, without its buttons; the answer is a new message, because
+    # only a new message can take the "⚡ Twitching now" keyboard away.
+    asked = next(m for m in bot.messages() if m.message_id == question.message_id)
+    assert (asked.text, asked.buttons) == (seen(ui.stop_confirm), ())
     assert bot.last().text == seen(ui.stopped)
+    assert bot.last().reply_keyboard == {"remove_keyboard": True}
     profile = await bot.store.get_profile(USER)
     assert profile is not None
     assert profile.status is Status.STOPPED

@@ -201,9 +201,14 @@ async def test_delete_confirmed_leaves_no_key_of_the_person(bot: Harness) -> Non
     assert await bot.store.get_profile(USER) is not None  # asking deletes nothing
     await bot.tap("🗑️ Yes, delete everything")
 
-    assert bot.last().message_id == confirmation.message_id  # edited in place
+    # The question loses its buttons; the answer is a new message, which also takes the
+    # "⚡ Twitching now" keyboard away.
+    asked = next(m for m in bot.messages() if m.message_id == confirmation.message_id)
+    assert DELETE_CONFIRM in asked.text
+    assert asked.buttons == ()
     assert DELETED in bot.last().text
     assert bot.last().buttons == ()
+    assert bot.last().reply_keyboard == {"remove_keyboard": True}
     keys_after = await keyspace(bot)
     assert [key for key in keys_after if str(USER) in key] == []
     assert [key for key in keys_after if str(OTHER) in key] == other_keys

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
+
+from pypdf import PdfReader
 
 from devtools.emulator.rules import MAX_DOCUMENT_BYTES, MAX_TEXT
 from tests.e2e.harness import USER, Harness
@@ -64,13 +67,18 @@ async def test_export_sends_a_doctor_pdf_with_the_dates_and_red_flags(bot: Harne
     assert 0 < len(data) <= MAX_DOCUMENT_BYTES
     assert report.caption is not None
     assert "doctor" in report.caption
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1  # a week is a one-pager
     text = pdf_text(report)
     assert "Twitching diary to show a doctor" in text
-    assert "2026-03-20 to 2026-03-26. Day 1 of the plan: 2026-03-20." in text
-    assert "Twitching began: 2026-03-19." in text  # "Yesterday" at enrolment
+    # The headline: onset ("Yesterday" at enrolment) and duration, the trend, the signs
+    assert "Twitching began 2026-03-19: 8 days so far." in text
+    assert "Trend from plan day 1 to day 7: better." in text
+    assert "Diary 2026-03-20 to 2026-03-26. Day 1 of the plan: 2026-03-20." in text
+    assert "Pain with the twitch yes: 2026-03-21" in text
+    assert "Confusion no" in text
+    assert "The twitch hurts. See a GP today" in text
     for day in range(20, 27):
         assert f"2026-03-{day}" in text
     assert "2026-03-20 1 Eyelid 8 minutes 5.5 4 4" in text  # the first row of the table
-    assert "2026-03-21 (plan day 2): Pain with the twitch" in text
-    assert "The twitch hurts. See a GP today" in text
+    assert "No episodes were logged as they happened." in text
     assert "This is not a diagnosis." in text

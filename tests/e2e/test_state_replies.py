@@ -116,6 +116,7 @@ FINISHED = "You've finished the 7-day plan. Keep the habits"
 PAUSED_NOTE = "Your reminders are paused"
 HOLD_NOTE = "Your reminders are on hold"
 CHECK_IN = "Daily check-in"
+LOGGED = "Logged at"
 PROGRESS = "Your progress"
 SUMMARY = "You've finished the 7-day plan"
 PAUSED = "Reminders paused."
@@ -137,7 +138,9 @@ BACK_ON = "reminders are back on"
 ANYONE = {"help": HELP, "faq": FAQ, "urgent": URGENT}
 NO_PLAN = {
     **ANYONE,
-    **dict.fromkeys(("today", "checkin", "progress", "pause", "resume", "settings", "stop"), ""),
+    **dict.fromkeys(
+        ("today", "checkin", "twitch", "progress", "pause", "resume", "settings", "stop"), ""
+    ),
     "start": DISCLAIMER,
     "export": NO_DATA,
     "delete": NO_DATA,
@@ -147,6 +150,7 @@ ON_PLAN = {
     "start": ALREADY,
     "today": DAY_3,
     "checkin": CHECK_IN,
+    "twitch": LOGGED,
     "progress": PROGRESS,
     "pause": PAUSED,
     "resume": NOT_PAUSED,

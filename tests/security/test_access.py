@@ -24,8 +24,9 @@ GROUP_REFUSAL = "Health check-ins belong in a private chat"
 FOREIGN = "This button isn't for you."
 URGENT_IN_GROUP = "If you have any of these, call your local emergency number"
 UNKNOWN_COMMAND = "I don't know that command. /help lists the ones I understand."
-COMMANDS = ["/start", "/today", "/checkin", "/progress", "/pause", "/resume", "/settings",
-            "/export", "/delete", "/stop", "/help", "/faq", "/urgent", "/stats"]  # fmt: skip
+COMMANDS = ["/start", "/today", "/checkin", "/twitch", "/progress", "/pause", "/resume",
+            "/settings", "/export", "/delete", "/stop", "/help", "/faq", "/urgent",
+            "/stats"]  # fmt: skip
 
 
 @asynccontextmanager

@@ -31,8 +31,9 @@ SAM = 515151  # enrolled too: someone whose data a forged update could try to re
 STRANGER = 616161  # no data, not an operator
 ADMIN = 999_001
 GROUP, SUPERGROUP = -1001234567890, -1002222222222
-COMMANDS = ["/start", "/today", "/checkin", "/progress", "/pause", "/resume", "/settings",
-            "/export", "/delete", "/stop", "/help", "/faq", "/urgent", "/stats"]  # fmt: skip
+COMMANDS = ["/start", "/today", "/checkin", "/twitch", "/progress", "/pause", "/resume",
+            "/settings", "/export", "/delete", "/stop", "/help", "/faq", "/urgent",
+            "/stats"]  # fmt: skip
 GONE = "command_deleted"  # the group's anti-spam bot deleted the /command before we answered
 MESSAGE_FAULTS = ["server_error", "forbidden", "disconnect", GONE]
 TAP_FAULTS = ["server_error", "forbidden", "disconnect"]

@@ -1,11 +1,13 @@
-"""The scale benchmark runs end to end at a tiny N, so it cannot rot (numbers are not checked)."""
+"""The benchmarks run end to end at tiny sizes, so they cannot rot (numbers are not checked)."""
 
 from __future__ import annotations
 
 import pytest
 
+from bench import report_pdf as report_pdf_bench
 from bench.cluster import Runs, rows
 from bench.scale import Config, run
+from bench.twitch_log import run as run_twitch_log
 
 
 async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) -> None:
@@ -43,3 +45,21 @@ def test_cluster_benchmark_measures_a_real_cluster_beside_one_server() -> None:
         "tick with nothing due, 300 people, on the cluster",
     ]
     assert all("; single " in measured for _figure, _goal, measured in table)
+
+
+def test_report_pdf_benchmark_prints_each_figure_against_its_goal() -> None:
+    lines = report_pdf_bench.run(runs=1, sizes={7: 1.0})
+    assert lines[0] == "figure | goal | measured"
+    assert lines[1].startswith("PDF render, 7 days, median of 1 | < 1 s | ")
+
+
+async def test_twitch_log_benchmark_times_both_taps_and_measures_memory(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWITCHCARE_REDIS_URL", redis_url)
+    report = await run_twitch_log(people=3, episodes=5)
+
+    assert "| log tap                    |     3 |" in report
+    assert "| just-before tap            |     3 |" in report
+    assert "|                    5 |" in report
+    assert "goal: ≤ 64 bytes per episode: met" in report

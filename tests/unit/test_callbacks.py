@@ -19,6 +19,8 @@ WIRE_NAMES = {
     Action.CHECKIN_ANSWER: "ci",
     Action.CHECKIN_SIGN: "ci_sign",
     Action.CHECKIN_AGAIN: "ci_again",
+    Action.TWITCH_BEFORE: "tw_before",
+    Action.TWITCH_WHERE: "tw_where",
     Action.CONSENT: "consent",
     Action.CARRY_ON: "carry_on",
     Action.ENROL_AGAIN: "en_again",
