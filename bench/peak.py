@@ -1,15 +1,23 @@
 """The morning peak, simulated: many people share one wake time, Telegram allows 30 msg/s.
 
-Everyone in the cohort wakes at 08:00 in one zone, so their morning instruction (two
-messages: the day's step, then "how did you sleep?") is due at the same instant. The real
-Dispatcher sends through the real RedisRateLimiter (global 30/s, per chat ~1/s, a reserve for
-interactive replies) on a ManualClock whose sleep moves time: the drain is simulated, not
-waited for. The bot object only stands in for the HTTP call; every token is taken in Redis.
+Everyone in the cohort wakes at 08:00 in one zone, so their morning message (one message: the
+day's step with "how did you sleep?" under it) is due at the same instant. The real Dispatcher
+sends through the real RedisRateLimiter (global 30/s, per chat ~1/s, a reserve for interactive
+replies) on a ManualClock whose sleep moves time: the drain is simulated, not waited for. The
+bot object only stands in for the HTTP call; every token is taken in Redis.
+
+    .venv/bin/python -m bench.peak [--people 200000]
+
+prints issue 15's row. Below 200,000 people the drain is scaled up to 200,000, linearly: at a
+fixed global rate the drain is messages / rate, and messages grow with people (one each).
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as wall
@@ -18,8 +26,9 @@ from typing import Any, cast
 
 from telegram.ext import ExtBot
 
+from bench.redis_proc import BenchRedis
 from bench.seed import seed_cohort
-from bot.storage.client import RedisClient
+from bot.storage.client import RedisClient, connect
 from bot.storage.store import Store
 from bot.texts.content import load_content
 from content import CONTENT_ROOT
@@ -32,6 +41,10 @@ PEAK_ZONE = "Europe/Berlin"
 PEAK_WAKE = wall(8, 0)
 FIRST_USER = 500_000_000
 LAG_SAMPLE_EVERY = 500  # messages between two readings of the queue-lag metric
+# Issue 15's "Done when" row.
+TARGET_PEOPLE = 200_000
+FIGURE = "morning peak, 200,000 people at 08:00, free tier"
+GOAL_HOURS = 1.9
 
 
 @dataclass
@@ -112,3 +125,70 @@ async def morning_peak(redis: RedisClient, people: int, *, rate: float = 30.0) -
         real_s=time.perf_counter() - began,
         rate=rate,
     )
+
+
+def rows(
+    people: int = TARGET_PEOPLE, *, redis_url: str | None = None
+) -> list[tuple[str, str, str]]:
+    """Issue 15's row as (figure, goal, measured), from a simulation of `people` people.
+
+    Without redis_url a private redis-server is started and stopped; with one, that Redis is
+    FLUSHALLed: only ever pass a throwaway server (tests do)."""
+    return [row(asyncio.run(measure(people, redis_url=redis_url)))]
+
+
+async def measure(people: int, *, redis_url: str | None = None) -> PeakResult:
+    """The peak on a fresh Redis (our own server unless redis_url is given)."""
+    server = None if redis_url else BenchRedis()
+    if server is not None:
+        server.start()
+    redis = connect(redis_url or (server.url if server else ""))
+    try:
+        await redis.flushall()
+        return await morning_peak(redis, people)
+    finally:
+        await redis.flushall()
+        await redis.aclose()
+        if server is not None:
+            server.stop()
+
+
+def row(peak: PeakResult) -> tuple[str, str, str]:
+    """The drain at 200,000 people; a smaller run is scaled up linearly and says so."""
+    hours = peak.drain_s / 3600
+    each = peak.messages / max(1, peak.people)
+    measured = f"{hours:.2f} h, {each:g} message each"
+    if peak.people != TARGET_PEOPLE:
+        factor = TARGET_PEOPLE / max(1, peak.people)
+        measured = (
+            f"{hours * factor:.2f} h, {each:g} message each (scaled ×{factor:g} from "
+            f"{peak.people:,} people: {hours:.3f} h)"
+        )
+    return FIGURE, f"<= {GOAL_HOURS:g} h", measured
+
+
+def render(peak: PeakResult) -> list[str]:
+    """The row as a table, and what the simulation did."""
+    figure, goal, measured = row(peak)
+    return [
+        "| figure | goal | measured |",
+        "| --- | --- | --- |",
+        f"| {figure} | {goal} | {measured} |",
+        "",
+        f"simulated: {peak.people:,} people woke at 08:00 {PEAK_ZONE}; {peak.messages:,} messages "
+        f"in {peak.drain_s:,.0f} s of bot time at {peak.rate:g} msg/s "
+        f"({peak.messages / max(peak.drain_s, 1e-9):.1f} msg/s); the last person's message left "
+        f"{peak.max_first_late_s / 3600:.2f} h late; outcomes {peak.outcomes}; "
+        f"{peak.real_s:.0f} s of real time",
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--people", type=int, default=TARGET_PEOPLE, help="people waking at 08:00")
+    args = parser.parse_args(argv)
+    print("\n".join(render(asyncio.run(measure(args.people)))), flush=True)
+
+
+if __name__ == "__main__":
+    main()

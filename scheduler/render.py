@@ -18,8 +18,8 @@ from bot.domain.progress import days_done
 from bot.domain.today import Today
 from bot.texts.content import Content, render
 from bot.texts.insight_text import week_summary
-from bot.views.daily import instruction
-from bot.views.keyboards import Button, button, columns, keyboard
+from bot.views.daily import morning_message
+from bot.views.keyboards import Button, button, keyboard
 from scheduler.timing import SNOOZE_CHOICES, Due, routine_of, snooze_until
 
 
@@ -59,11 +59,9 @@ def _day(profile: Profile, due: Due) -> int:
 
 
 def _morning(content: Content, profile: Profile, due: Due) -> list[Outgoing]:
-    text, markup = instruction(content, _day(profile, due))
-    question = content.checkin.morning_sleep
-    date_arg = due.slot.local_date.strftime("%Y%m%d")
-    buttons = [button(a.label, Action.SLEEP, date_arg, a.id) for a in question.answers]
-    return [Outgoing(text, markup), Outgoing(question.prompt, keyboard(columns(buttons, 2)))]
+    """One message: the day's step with "how did you sleep?" under it (ARCHITECTURE §3)."""
+    text, markup = morning_message(content, _day(profile, due), due.slot.local_date)
+    return [Outgoing(text, markup)]
 
 
 def _evening(content: Content, profile: Profile, due: Due) -> Outgoing:

@@ -12,8 +12,10 @@ from bot.domain.plan import Slot, SlotKind, in_quiet_hours, next_slot, plan_date
 
 # A wind-down nudge more than this late is stale: the evening has moved on (ARCHITECTURE §5).
 EVENING_GRACE = timedelta(minutes=30)
-# The outbox marker of a morning's first message, the day's step (scheduler/render.py sends it
-# first). Enrolment sends day 1's step at once under this marker, so 07:00 does not repeat it.
+# The outbox marker of a morning's one message, the day's step with the sleep question under it
+# (scheduler/render.py). Enrolment sends day 1's at once under this marker, so 07:00 does not
+# repeat it. It is the marker of the old two-message morning's first message (the step; the
+# question was "#1"): a morning whose step went out before an upgrade is not sent again.
 MORNING_STEP: Final = f"{SlotKind.MORNING}#0"
 SNOOZE_CHOICES = {"30": timedelta(minutes=30), "60": timedelta(hours=1)}
 # A paused person still gets the rest of the day they paused on: the pause itself (from the

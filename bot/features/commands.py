@@ -20,7 +20,7 @@ from bot.domain.insight import WeekInsight, week_insight
 from bot.domain.models import CheckInRecord, Pause, Profile, Status
 from bot.domain.plan import PLAN_DAYS
 from bot.domain.progress import days_done, trend
-from bot.domain.today import resume_date, today_of
+from bot.domain.today import is_enrolled, resume_date, today_of
 from bot.storage.store import Also, ProfileNotFound
 from bot.texts.content import Content, render, render_plain
 from bot.texts.insight_text import chart_caption, week_summary
@@ -44,15 +44,20 @@ class _Refused(Exception):
 
 
 async def on_today(update: Update, context: Context) -> None:
-    """/today: today's step, or where the person stands in the plan."""
+    """/today: today's morning message as it stands (the sleep answer shown once given), or
+    where the person stands in the plan."""
     await _send_today(update, context)
 
 
 async def _send_today(update: Update, context: Context) -> None:
     svc = services(context)
-    profile = await svc.store.get_profile(user_id_of(update))
+    user_id, now = user_id_of(update), svc.clock.now()
+    profile = await svc.store.get_profile(user_id)
     content = svc.content.local(country_of(profile))
-    text, markup = today_message(content, profile, svc.clock.now())
+    slept = None
+    if profile is not None and is_enrolled(profile):
+        slept = await svc.store.sleep_on(user_id, today_of(profile, now).local_date)
+    text, markup = today_message(content, profile, now, slept)
     await send(update, context, text, markup)
 
 

@@ -50,7 +50,7 @@ from bot.domain.zones import (
 from bot.storage.store import Also, VersionConflict
 from bot.texts.content import Content, render, render_plain
 from bot.texts.content_ui import OnsetOption
-from bot.views.daily import instruction
+from bot.views.daily import morning_message
 from bot.views.keyboards import Button, button, columns, keyboard, log_keyboard, new_nonce
 from scheduler.timing import MORNING_STEP, routine_of
 
@@ -366,13 +366,13 @@ async def _confirm(
 async def _first_step(
     update: Update, context: Context, content: Content, user_id: int, today: date
 ) -> None:
-    """Day 1's step at once, under the outbox marker of that morning's step: the morning send
-    then does not repeat it (someone enrolling at 05:25 still gets the sleep question at wake
-    time), and if the morning send got there first it is not sent here again."""
+    """Day 1's morning message at once (the step with the sleep question under it), under the
+    outbox marker of that morning's message: the morning send then does not repeat it, and if
+    the morning send got there first it is not sent here again."""
     svc = services(context)
     if not await svc.store.claim_send(user_id, MORNING_STEP, today, owner=_ENROLMENT):
         return
-    text, markup = instruction(content, 1)
+    text, markup = morning_message(content, 1, today)
     await send(update, context, text, markup)
     await svc.store.settle_send(user_id, MORNING_STEP, today, "sent")
 

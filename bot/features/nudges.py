@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import html
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 
-from telegram import Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
 from bot.chat.replies import answer, edit, user_id_of
 from bot.chat.router import Feature
 from bot.core.context import Context, services
-from bot.domain.callbacks import Action, Callback
-from bot.domain.models import Snooze
+from bot.domain.callbacks import Action, Callback, decode
+from bot.domain.country import country_of
+from bot.domain.localtime import local_now
+from bot.domain.models import Profile, Snooze
+from bot.domain.plan import PLAN_DAYS, plan_day
 from bot.domain.timeparse import format_time
-from bot.domain.today import is_enrolled
+from bot.domain.today import is_enrolled, today_of
 from bot.texts.content import render_plain
+from bot.texts.content_models import Answer, Question
+from bot.views.daily import morning_message
 from scheduler.timing import SNOOZE_CHOICES, routine_of, snooze_until
 
 
@@ -26,23 +32,71 @@ def _date_arg(arg: str) -> date | None:
 
 
 async def on_sleep(update: Update, context: Context, callback: Callback) -> None:
-    """The morning "how did you sleep?" answer, kept for that evening's check-in."""
+    """The morning "how did you sleep?" answer, kept once for that evening's check-in; the
+    morning message is edited to show it, keeping "why this helps" and "check in"."""
     query = update.callback_query
     assert query is not None
     svc = services(context)
-    question = svc.content.checkin.morning_sleep
-    if len(callback.args) != 2:  # a forged or damaged button: no date or no answer
+    user_id = user_id_of(update)
+    profile = await svc.store.get_profile(user_id)
+    parsed = _sleep_args(svc.content.checkin.morning_sleep, callback)
+    if parsed is None or profile is None or not is_enrolled(profile):  # forged, or no plan
         await answer(query, render_plain(svc.content.ui.stale_button))
         return
+    content = svc.content.local(country_of(profile))
+    local_date, chosen = parsed
+    day = _open_morning(profile, local_date, svc.clock.now())
+    if day is None:
+        await answer(query, render_plain(content.ui.sleep_earlier_morning))
+        await _close_sleep_question(query)
+        return
+    slept = await svc.store.sleep_on(user_id, local_date)
+    if slept is None:
+        slept = float(chosen.value)
+        await svc.store.record_sleep(user_id, local_date, slept)
+        await answer(query, render_plain(content.ui.sleep_saved))
+    else:  # a second tap, or the other copy (/today) of this morning: the first answer stays
+        noted = content.checkin.morning_sleep.answer_with(slept) or chosen
+        await answer(query, render_plain(content.ui.sleep_already_noted, answer=noted.label))
+    await edit(query, *morning_message(content, day, local_date, slept))
+
+
+def _open_morning(profile: Profile, local_date: date, now: datetime) -> int | None:
+    """The plan day of the morning `local_date` if its question is still open: today's plan day
+    (from wake time to the next wake time), or the coming day's when it was sent before wake
+    time (at enrolment). None for an earlier morning, or a date outside the plan."""
+    assert profile.start_date is not None  # enrolled
+    calendar_date = local_now(profile.zone or "UTC", now).date()
+    if not today_of(profile, now).local_date <= local_date <= calendar_date:
+        return None
+    day = plan_day(profile.start_date, profile.pauses, local_date)
+    return day if 1 <= day <= PLAN_DAYS else None
+
+
+def _sleep_args(question: Question, callback: Callback) -> tuple[date, Answer] | None:
+    """The morning's date and the chosen answer, or None for a forged or damaged button."""
+    if len(callback.args) != 2:
+        return None
     local_date = _date_arg(callback.args[0])
     chosen = next((a for a in question.answers if a.id == callback.args[1]), None)
-    on_plan = is_enrolled(await svc.store.get_profile(user_id_of(update)))
-    if local_date is None or chosen is None or not on_plan:  # deleted or stopped: keep nothing
-        await answer(query, render_plain(svc.content.ui.stale_button))
+    return None if local_date is None or chosen is None else (local_date, chosen)
+
+
+async def _close_sleep_question(query: CallbackQuery) -> None:
+    """Take the sleep buttons off an earlier morning's message (its evening has passed, so
+    nothing is stored); "why this helps" and "check in" stay."""
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    if markup is None:
         return
-    await svc.store.record_sleep(user_id_of(update), local_date, float(chosen.value))
-    await answer(query, render_plain(svc.content.ui.sleep_saved))
-    await edit(query, f"{question.prompt}\n\n✅ {html.escape(chosen.label)}")
+    rows = [row for row in markup.inline_keyboard if not any(map(_is_sleep_button, row))]
+    with suppress(BadRequest):  # too old to edit, or deleted
+        await query.edit_message_reply_markup(
+            reply_markup=InlineKeyboardMarkup(rows) if rows else None
+        )
+
+
+def _is_sleep_button(button: InlineKeyboardButton) -> bool:
+    return decode(button.callback_data, (Action.SLEEP,)) is not None
 
 
 async def on_snooze(update: Update, context: Context, callback: Callback) -> None:

@@ -154,6 +154,10 @@ class Question(ContentModel):
                 return answer.value
         raise KeyError(answer_id)
 
+    def answer_with(self, value: object) -> Answer | None:
+        """The answer whose stored value is `value` (e.g. hours kept from a tap), if any."""
+        return next((answer for answer in self.answers if answer.value == value), None)
+
 
 def _question_problems(data: object) -> list[Problem]:
     field = data.get("field") if isinstance(data, dict) else None

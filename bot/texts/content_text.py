@@ -74,6 +74,7 @@ SAMPLES: Mapping[str, str] = {
     "first_day": "1",
     "last_day": "7",
     "done": "7",
+    "answer": "A" * BUTTON.limit,  # a button label shown back (the morning's sleep answer)
     "answers": "Eyelid or face drooping, Slurred or muddled speech, Sudden weakness or numbness",
     "doctors": "a GP (your family doctor) and an optician (optometrist) or a GP",
     "start": "2026-09-30",

@@ -10,6 +10,7 @@ from bot.texts.content_text import (
     CAPTION,
     MESSAGE,
     PHRASE,
+    TOAST,
     Button,
     Caption,
     Command,
@@ -272,6 +273,9 @@ class Ui(ContentModel):
     snooze_button_60: Button
     snoozed: Annotated[str, Text(MESSAGE, need=("time",))]
     sleep_saved: Toast
+    sleep_noted: Annotated[str, Text(MESSAGE, need=("answer",))]
+    sleep_already_noted: Annotated[str, Text(TOAST, need=("answer",))]
+    sleep_earlier_morning: Toast
     # check-in
     checkin_saved: Toast
     checkin_already_today: Message

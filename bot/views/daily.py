@@ -3,7 +3,7 @@ stand in the plan. Shared by the handlers and the scheduler."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from telegram import InlineKeyboardMarkup
 
@@ -12,7 +12,7 @@ from bot.domain.models import Profile, Status
 from bot.domain.plan import PLAN_DAYS, is_paused
 from bot.domain.today import Today, friendly_date, is_enrolled, today_of
 from bot.texts.content import Content, render
-from bot.views.keyboards import button, keyboard
+from bot.views.keyboards import Button, button, columns, keyboard
 
 
 def standing(content: Content, profile: Profile | None) -> str | None:
@@ -27,24 +27,33 @@ def standing(content: Content, profile: Profile | None) -> str | None:
     return ui.stopped if status is Status.STOPPED else ui.not_enrolled
 
 
-def instruction(content: Content, day: int) -> tuple[str, InlineKeyboardMarkup]:
-    """A plan day's instruction with its "why this helps" and "check in" buttons."""
-    ui = content.ui
-    markup = keyboard(
-        [
-            [
-                button(ui.why_button, Action.WHY, str(day)),
-                button(ui.checkin_button, Action.CHECKIN_NOW),
-            ]
-        ]
+def morning_message(
+    content: Content, day: int, local_date: date, slept: float | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A plan day's one morning message: the step, then "how did you sleep?" with its answers
+    under it until one is chosen (then what was chosen), and "why this helps" and "check in"
+    always at the bottom. The scheduler, enrolment, /today and the sleep answer's edit all
+    show it, so every copy of the morning looks the same."""
+    ui, question = content.ui, content.checkin.morning_sleep
+    rows: list[list[Button]] = []
+    chosen = question.answer_with(slept)
+    if chosen is not None:
+        tail = render(ui.sleep_noted, answer=chosen.label)
+    else:
+        date_arg = local_date.strftime("%Y%m%d")
+        answers = [button(a.label, Action.SLEEP, date_arg, a.id) for a in question.answers]
+        rows, tail = columns(answers, 2), question.prompt
+    rows.append(
+        [button(ui.why_button, Action.WHY, str(day)), button(ui.checkin_button, Action.CHECKIN_NOW)]
     )
-    return content.plan.day(day).morning, markup
+    return f"{content.plan.day(day).morning}\n\n{tail}", keyboard(rows)
 
 
 def today_message(
-    content: Content, profile: Profile | None, now: datetime
+    content: Content, profile: Profile | None, now: datetime, slept: float | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """What /today shows: the step for today, or where the person stands in the plan."""
+    """What /today shows: today's morning message (`slept`: today's sleep answer, if given), or
+    where the person stands in the plan."""
     ui = content.ui
     refusal = standing(content, profile)
     if refusal is not None or profile is None or profile.start_date is None:
@@ -55,7 +64,7 @@ def today_message(
         return render(ui.plan_not_started, start_date=friendly_date(profile.start_date)), None
     if day > PLAN_DAYS:
         return ui.plan_finished, None
-    text, markup = instruction(content, day)
+    text, markup = morning_message(content, day, today.local_date, slept)
     return _with_notes(content, profile, today, text), markup
 
 

@@ -26,7 +26,10 @@ def seen(html: str) -> str:
 
 
 def morning(bot: Harness, day: int) -> str:
-    return seen(content_of(bot).plan.day(day).morning)
+    """The day's morning message as the person sees it before answering: the step, then the
+    sleep question (/today shows the same message as the morning send)."""
+    content = content_of(bot)
+    return seen(f"{content.plan.day(day).morning}\n\n{content.checkin.morning_sleep.prompt}")
 
 
 async def status_of(bot: Harness) -> Status:
@@ -46,12 +49,13 @@ async def test_today_shows_day_one_then_day_two(bot: Harness) -> None:
     await bot.send("/today")
     assert bot.last().text == morning(bot, 1)
     labels = [text for row in bot.last().button_values for text, _ in row]
-    assert labels == [ui.why_button, ui.checkin_button]
+    hours = [answer.label for answer in content_of(bot).checkin.morning_sleep.answers]
+    assert labels == [*hours, ui.why_button, ui.checkin_button]
 
     bot.advance(days=1)
     await bot.send("/today")
     assert bot.last().text == morning(bot, 2)
-    assert ("💡 Why this helps", "1:why:2") in bot.last().button_values[0]
+    assert ("💡 Why this helps", "1:why:2") in bot.last().button_values[-1]
 
 
 async def test_today_before_the_start_date(bot: Harness) -> None:
@@ -182,7 +186,7 @@ async def test_pause_freezes_the_day_and_resume_carries_on(bot: Harness) -> None
 
     bot.advance(days=2)
     await bot.send("/today")
-    assert bot.last().text == seen(f"{ui.paused_note}\n\n{content_of(bot).plan.day(1).morning}")
+    assert bot.last().text == seen(ui.paused_note) + "\n\n" + morning(bot, 1)
 
     await bot.send("/resume")
     assert bot.last().text == seen(ui.resumed)

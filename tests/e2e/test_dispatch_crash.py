@@ -21,7 +21,6 @@ import sys
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -33,7 +32,6 @@ from bot.storage.client import RedisClient
 from bot.storage.store import OUTBOX, Store, person_key
 from devtools.emulator import BotApiEmulator, FaultKind
 from devtools.emulator.emulator import DEFAULT_TOKEN
-from devtools.emulator.models import RecordedRequest
 from devtools.manual_clock import ManualClock
 from scheduler.queue import DueQueue
 from scheduler.sync import QueueSync
@@ -47,12 +45,12 @@ EVENING = datetime(2026, 3, 20, 22, 0, tzinfo=UTC)  # an hour before their 23:00
 NEXT_MORNING = SLOT + timedelta(days=1)
 BEFORE, HUNG, AFTER = 1603, 1608, 1609  # shards 3, 8 and 9 of 16
 PEOPLE = (BEFORE, HUNG, AFTER)
-STEP_MARKER, SLEEP_MARKER = b"morning#0:2026-03-20", b"morning#1:2026-03-20"
+MORNING_MARKER = b"morning#0:2026-03-20"  # one message: the step with the sleep question
 EVENING_MARKER = b"evening#0:2026-03-20"
-MORNING_SENT = {STEP_MARKER: b"sent", SLEEP_MARKER: b"sent"}
+MORNING_SENT = {MORNING_MARKER: b"sent"}
 WAIT = 30.0  # generous: a process has to start up (imports, content, Redis) first
 T = TypeVar("T")
-DAY_ONE = ("Day 1: notice your twitch", "How did you sleep", "Time to start winding down")
+DAY_ONE = ("Day 1: notice your twitch", "Time to start winding down")
 
 
 @dataclass
@@ -99,45 +97,15 @@ async def test_killed_while_a_send_is_in_flight(scene: Scene) -> None:
 
     outbox = await outboxes(scene)
     assert outbox[BEFORE] == MORNING_SENT
-    assert outbox[HUNG] == {STEP_MARKER: outbox[HUNG][STEP_MARKER]}
-    assert outbox[HUNG][STEP_MARKER][:8] == b"pending:"
+    assert outbox[HUNG] == {MORNING_MARKER: outbox[HUNG][MORNING_MARKER]}
+    assert outbox[HUNG][MORNING_MARKER][:8] == b"pending:"
     assert outbox[AFTER] == {}
     assert delivered(scene, HUNG) == []
     await kill(worker)
 
     await take_over(scene)
-    assert len(sends_to(scene, HUNG)) == 4  # the one lost with the worker, then the day's 3
-    assert [len(sends_to(scene, user_id)) for user_id in (BEFORE, AFTER)] == [3, 3]
-
-
-async def test_killed_between_the_step_and_the_sleep_question(scene: Scene) -> None:
-    """Finding 15: `twitchcare run` delivers HUNG's morning step, then its sleep question is
-    held in flight; SIGKILL there. After the lease the successor sends the sleep question
-    only (the message in flight: at least once), never the step a second time."""
-    loop = asyncio.get_running_loop()
-    steps: list[RecordedRequest] = []
-
-    def hang_the_second(request: RecordedRequest) -> None:
-        to_hung = request.method == "sendMessage" and int(request.params["chat_id"]) == HUNG
-        if to_hung and not steps:
-            steps.append(request)
-            # After this request has taken its (no) fault: the next one to HUNG hangs.
-            hang = partial(scene.emu.inject_fault, "sendMessage", chat_id=HUNG, kind="hang")
-            loop.call_soon(hang)
-
-    scene.emu.observe(hang_the_second)
-    worker = await start(scene, "bot", "run")
-    await first(scene.emu.wait_hung(1), worker, scene)
-
-    outbox = await outboxes(scene)
-    assert outbox[HUNG][STEP_MARKER] == b"sent"
-    assert outbox[HUNG][SLEEP_MARKER][:8] == b"pending:"
-    assert delivered(scene, HUNG) == list(DAY_ONE[:1])
-    await kill(worker)
-    scene.emu.clear_faults()
-
-    await take_over(scene, hung_so_far=list(DAY_ONE[:1]))
-    assert len(sends_to(scene, HUNG)) == 4  # the step, the sleep question twice, the evening
+    assert len(sends_to(scene, HUNG)) == 3  # the one lost with the worker, then the day's 2
+    assert [len(sends_to(scene, user_id)) for user_id in (BEFORE, AFTER)] == [2, 2]
 
 
 async def test_killed_between_the_claim_and_the_outbox_marker(scene: Scene) -> None:
@@ -155,7 +123,7 @@ async def test_killed_between_the_claim_and_the_outbox_marker(scene: Scene) -> N
     await kill(worker)
 
     await take_over(scene)
-    assert [len(sends_to(scene, user_id)) for user_id in PEOPLE] == [3, 3, 3]
+    assert [len(sends_to(scene, user_id)) for user_id in PEOPLE] == [2, 2, 2]
 
 
 async def take_over(scene: Scene, hung_so_far: list[str] | None = None) -> None:
@@ -173,7 +141,7 @@ async def take_over(scene: Scene, hung_so_far: list[str] | None = None) -> None:
         scene.clock.set(SLOT + timedelta(seconds=30))  # the dead worker's lease still holds
         await dispatcher.tick()
         assert delivered(scene, HUNG) == (hung_so_far or [])
-        assert len(delivered(scene, AFTER)) == 2
+        assert len(delivered(scene, AFTER)) == 1
 
         scene.clock.set(leased + timedelta(minutes=5))
         await dispatcher.tick()
@@ -275,7 +243,7 @@ async def test_sigterm_during_a_send_finishes_it_and_sends_nothing_twice(scene: 
 
     outbox = await outboxes(scene)
     assert outbox[HUNG] == MORNING_SENT  # finished, not abandoned
-    assert delivered(scene, HUNG) == list(DAY_ONE[:2])
+    assert delivered(scene, HUNG) == list(DAY_ONE[:1])
     assert await scene.queue.due_at(HUNG) == EVENING
 
     settings = settings_for(scene.emu, scene.redis_url)

@@ -57,7 +57,6 @@ EVENING = {
     6: "🌙 Nearly there",
     7: "🌙 Last check-in of the plan",
 }
-SLEEP = "😴 How did you sleep? Roughly how many hours last night?"
 SUMMARY = "🏁 You've finished the 7-day plan."
 FOLLOW_UP_15 = "👋 Hello again"
 FOLLOW_UP_21 = "👋 Three-week check"
@@ -79,15 +78,15 @@ def utc(text: str) -> datetime:
 
 
 def plan_week(first: str, wake: str, evening: str, evening_next_day: bool = False) -> list[Sent]:
-    """Days 1-7 from local date `first`: instruction + sleep question at `wake`, wind-down at
-    `evening` (on the next calendar date when bedtime is after midnight)."""
+    """Days 1-7 from local date `first`: the morning message (the step with the sleep question
+    under it) at `wake`, wind-down at `evening` (on the next calendar date when bedtime is after
+    midnight)."""
     sends: list[Sent] = []
     for day in range(1, 8):
         local_date = date.fromisoformat(first) + timedelta(days=day - 1)
         evening_date = local_date + timedelta(days=int(evening_next_day))
         sends += [
             (f"{local_date} {wake}", MORNING[day]),
-            (f"{local_date} {wake}", SLEEP),
             (f"{evening_date} {evening}", EVENING[day]),
         ]
     return sends
@@ -165,16 +164,16 @@ async def test_seven_days_in_three_zones_across_dst(
         assert_dst_shifts_the_utc_instant(bot)
         assert_follow_ups_count_days_since_onset(bot)
         assert per_local_date(sent_since(bot, enrolment[NEW_YORK], NEW_YORK), NEW_YORK) == {
-            **{f"2026-03-{day:02}": 3 for day in range(5, 12)},  # incl. 8 March, 23 hours long
+            **{f"2026-03-{day:02}": 2 for day in range(5, 12)},  # incl. 8 March, 23 hours long
             "2026-03-12": 1,
             "2026-03-18": 1,
             "2026-03-24": 1,
         }
-        # London's wind-down falls after midnight: 2 on the first date, 3 a date after that.
+        # London's wind-down falls after midnight: 1 on the first date, 2 a date after that.
         assert per_local_date(sent_since(bot, enrolment[LONDON], LONDON), LONDON) == {
-            "2026-03-26": 2,
-            **{f"2026-03-{day:02}": 3 for day in range(27, 32)},
-            "2026-04-01": 3,
+            "2026-03-26": 1,
+            **{f"2026-03-{day:02}": 2 for day in range(27, 32)},
+            "2026-04-01": 2,
             "2026-04-02": 2,
             "2026-04-09": 1,
             "2026-04-15": 1,
@@ -221,7 +220,7 @@ async def test_late_sends_after_downtime(bot: Harness) -> None:
 
     bot.clock.set(utc("2026-03-21 12:00"))  # no tick for six hours over Saturday morning
     await bot.tick()
-    assert [headline(m) for m in sent_since(bot, enrolled)][-2:] == [MORNING[2], SLEEP]
+    assert [headline(m) for m in sent_since(bot, enrolled)][-1:] == [MORNING[2]]
     assert await due_at(bot) == utc("2026-03-21 22:00")
 
     for _ in range(3):  # ticking again sends nothing twice
@@ -250,12 +249,9 @@ async def test_late_sends_after_downtime(bot: Harness) -> None:
     assert timeline(sent_since(bot, enrolled), "Europe/London") == [
         ("2026-03-20 22:00", EVENING[1]),
         ("2026-03-21 12:00", MORNING[2]),
-        ("2026-03-21 12:00", SLEEP),
         ("2026-03-22 07:00", MORNING[3]),
-        ("2026-03-22 07:00", SLEEP),
         ("2026-03-22 22:30", EVENING[3]),
         ("2026-03-24 22:10", MORNING[5]),  # Monday was day 4; Tuesday's step still goes
-        ("2026-03-24 22:10", SLEEP),
         ("2026-03-24 22:10", EVENING[5]),
     ]
 
@@ -300,8 +296,8 @@ async def test_a_403_on_a_scheduled_send_marks_the_person_inactive(bot: Harness)
 # --- a storm of 429s ----------------------------------------------------------------------------
 
 EARLY_RISERS = range(5001, 5021)
-# Telegram stricter than the limiter expects: one message per 4 s per chat, so every second
-# message of a morning (the sleep question right after the instruction) meets a 429
+# Telegram stricter than the limiter expects: one message per 4 s per chat. Everyone asks for
+# /today right at 07:00, so their morning message, due at the same instant, meets a 429
 # retry_after=4, which the dispatcher waits out (ARCHITECTURE §5) while every replica pauses.
 STRICT = RateLimits(per_chat_rate=0.25, per_chat_burst=1.0, global_rate=30.0, global_burst=30.0)
 
@@ -318,32 +314,33 @@ async def test_a_storm_of_429s_pauses_sending_and_loses_nothing(limited_bot: Har
     for user in EARLY_RISERS:
         bot.emu.add_user(user)
         await enrol(bot, user=user)  # all wake at 07:00
-    enrolled = {user: len(bot.messages(user)) for user in EARLY_RISERS}
     bot.emu.set_limits(STRICT)
 
     bot.clock.set(utc("2026-03-21 06:59"))
     await bot.tick()
     bot.clock.set(utc("2026-03-21 07:00"))
+    for user in EARLY_RISERS:
+        await bot.send("/today", user=user)
+    asked = {user: len(bot.messages(user)) for user in EARLY_RISERS}
     stats = await bot.tick()
 
     assert (stats.claimed, stats.outcomes) == (20, {"sent": 20})
-    sent = {user: sent_since(bot, enrolled[user], user) for user in EARLY_RISERS}
-    refused = {user: chat_sends(bot, user) - enrolled[user] - 2 for user in EARLY_RISERS}
-    for user, (instruction, question) in sent.items():
-        assert (headline(instruction), headline(question)) == (MORNING[1], SLEEP)
-        assert question.date - instruction.date >= timedelta(seconds=4)
+    sent = {user: sent_since(bot, asked[user], user) for user in EARLY_RISERS}
+    refused = {user: chat_sends(bot, user) - asked[user] - 1 for user in EARLY_RISERS}
+    for user, messages in sent.items():
+        assert [headline(m) for m in messages] == [MORNING[1]], user
         assert refused[user] in (0, 1)  # at most one 429 each: nobody hammers Telegram
-    # Shards are sent one after another, so most people meet their 429 alone; two people in
-    # one shard may find the pause already set by the other.
-    assert sum(refused.values()) >= 12
-    # Nothing is sent while a pause holds: every send is at 07:00 or at the end of a pause,
-    # a whole number of retry_after periods later (a 5xx-style backoff, 1 s then 4 s, would
-    # put some at odd seconds).
-    dates = sorted(m.date for pair in sent.values() for m in pair)
-    assert {(d - utc("2026-03-21 07:00")).total_seconds() % 4 for d in dates} == {0.0}
+    assert sum(refused.values()) >= 1
+    # Nothing is sent while a pause holds: every send is at the end of a pause, a whole number
+    # of retry_after periods after 07:00 (a 5xx-style backoff, 1 s then 4 s, would put some
+    # at odd seconds), and none before the first pause ended.
+    dates = sorted(m.date for messages in sent.values() for m in messages)
+    offsets = {(d - utc("2026-03-21 07:00")).total_seconds() for d in dates}
+    assert {offset % 4 for offset in offsets} == {0.0}
+    assert min(offsets) >= 4
     pause_until = int(await bot.redis.get(PAUSE_KEY) or 0)
     assert pause_until == (dates[-1] - utc("1970-01-01 00:00")) // timedelta(microseconds=1)
 
     for _ in range(2):
         await bot.tick()
-    assert all(len(sent_since(bot, enrolled[u], u)) == 2 for u in EARLY_RISERS)
+    assert all(len(sent_since(bot, asked[u], u)) == 1 for u in EARLY_RISERS)

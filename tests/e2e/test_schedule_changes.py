@@ -1,5 +1,6 @@
 """What the person does moves the due queue: snooze, pause and resume, an emergency and "I'm
-safe", a new time zone, /stop, /delete, the morning sleep answer and an early check-in.
+safe", a new time zone, /stop, /delete and an early check-in (the morning sleep answer is in
+test_morning_message.py).
 
 Each test checks what the person receives (local wall times and first lines) and the person's
 entry in the Redis due queue. The person is Robin in London (GMT until 29 March), enrolled on
@@ -15,7 +16,6 @@ from bot.domain.models import Status
 from devtools.emulator import ChatMessage
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import (
-    SIGNS_DONE,
     check_in,
     due_at,
     enrol,
@@ -30,7 +30,6 @@ MORNING_3 = "🛌 Day 3: plan your wind-down"
 EVENING_1 = "🌙 Time to start winding down"
 EVENING_2 = "🌙 Wind-down time"
 EVENING_3 = "🌙 Screens off now"
-SLEEP = "😴 How did you sleep? Roughly how many hours last night?"
 CHECK_IN_NOW = "📝 Check in now"
 SNOOZE_30 = "⏰ Remind me in 30 min"
 SNOOZE_60 = "⏰ Remind me in 1 hour"
@@ -93,7 +92,6 @@ async def test_snooze_30_minutes_comes_back_once_and_not_into_quiet_hours(bot: H
         ("2026-03-20 22:00", EVENING_1),
         ("2026-03-20 22:30", EVENING_1),  # once, at the snoozed time
         ("2026-03-21 07:00", MORNING_2),  # nothing in between: quiet hours
-        ("2026-03-21 07:00", SLEEP),
     ]
     profile = await bot.store.get_profile(USER)
     assert profile is not None
@@ -128,12 +126,10 @@ async def test_snooze_one_hour(bot: Harness) -> None:
     assert timeline(sent_since(bot, shown), LONDON) == [
         ("2026-03-21 22:30", EVENING_2),
         ("2026-03-22 07:00", MORNING_3),
-        ("2026-03-22 07:00", SLEEP),
     ]
-    assert [(when, text) for when, text in timeline(sent_since(bot, before), LONDON)][:4] == [
+    assert [(when, text) for when, text in timeline(sent_since(bot, before), LONDON)][:3] == [
         ("2026-03-20 22:00", EVENING_1),  # nothing after the refused snooze that night
         ("2026-03-21 07:00", MORNING_2),
-        ("2026-03-21 07:00", SLEEP),
         ("2026-03-21 22:00", EVENING_2),
     ]
     assert await due_at(bot) == utc("2026-03-22 22:30")
@@ -166,7 +162,6 @@ async def test_pause_then_resume_continues_the_day_count(bot: Harness) -> None:
     assert timeline(sent_since(bot, before), LONDON)[: paused - before] == [
         ("2026-03-20 22:00", EVENING_1),
         ("2026-03-21 07:00", MORNING_2),
-        ("2026-03-21 07:00", SLEEP),
         (
             "2026-03-21 10:00",
             "⏸️ Reminders paused. Take the time you need. Paused days don't "
@@ -180,7 +175,6 @@ async def test_pause_then_resume_continues_the_day_count(bot: Harness) -> None:
             "▶️ Welcome back! Reminders are on again and your plan picks up where you left off.",
         ),
         ("2026-03-24 07:00", MORNING_3),  # day 3, the day after Saturday's day 2
-        ("2026-03-24 07:00", SLEEP),
         ("2026-03-24 22:00", EVENING_3),
     ]
     assert await due_at(bot) == utc("2026-03-25 07:00")
@@ -210,7 +204,6 @@ async def test_an_emergency_holds_every_nudge_until_im_safe(bot: Harness) -> Non
     assert timeline(sent_since(bot, safe), LONDON) == [
         ("2026-03-21 22:00", EVENING_2),
         ("2026-03-22 07:00", MORNING_3),
-        ("2026-03-22 07:00", SLEEP),
     ]
 
 
@@ -233,7 +226,6 @@ async def test_a_new_zone_moves_the_next_send_to_the_new_local_wake_time(bot: Ha
 
     assert timeline(sent_since(bot, moved), "Asia/Kolkata") == [
         ("2026-03-21 07:00", MORNING_2),  # not London's 22:00 wind-down (03:30 in Kolkata)
-        ("2026-03-21 07:00", SLEEP),
         ("2026-03-21 22:00", EVENING_2),
     ]
 
@@ -271,35 +263,7 @@ async def _holds_robin(bot: Harness, key: bytes) -> bool:
     )
 
 
-# --- the morning sleep answer and the evening check-in -------------------------------------------
-
-
-async def test_the_morning_sleep_answer_is_not_asked_again_at_night(bot: Harness) -> None:
-    await enrolled(bot)
-    await walk(bot, utc("2026-03-21 07:00"))
-    question = bot.last()
-    assert question.text == SLEEP
-    await bot.tap("7 to 8 hours", message_id=question.message_id)
-    assert bot.last_answer() == "Thanks, noted. Have a good day!"
-    assert bot.last().text == f"{SLEEP}\n\n✅ 7 to 8 hours"  # edited in place
-
-    await walk(bot, utc("2026-03-21 22:00"))
-    nudge = bot.last()
-    assert headline(nudge) == EVENING_2
-    await bot.tap(CHECK_IN_NOW, message_id=nudge.message_id)
-    form = bot.last()
-    steps = ["👁️ Eyelid", "1 or 2", "⏳ Minutes", "1", "🙂 2 · A little", SIGNS_DONE]
-    seen = [form.text]
-    for label in steps:
-        await bot.tap(label, message_id=form.message_id)
-        seen.append(next(m.text for m in bot.messages() if m.message_id == form.message_id))
-    assert "Question 1 of 6" in seen[0]
-    assert not [text for text in seen if "How much did you sleep" in text]
-
-    [record] = await bot.store.list_checkins(USER)
-    assert record.local_date.isoformat() == "2026-03-21"
-    assert (record.checkin.day, record.checkin.sleep_hours) == (2, 7.5)
-    assert await due_at(bot) == utc("2026-03-22 07:00")
+# --- an early check-in ---------------------------------------------------------------------------
 
 
 async def test_no_wind_down_nudge_after_an_early_check_in(bot: Harness) -> None:
@@ -311,7 +275,6 @@ async def test_no_wind_down_nudge_after_an_early_check_in(bot: Harness) -> None:
     await walk(bot, utc("2026-03-21 07:00"), at=[utc("2026-03-20 22:00")])
     assert timeline(sent_since(bot, checked), LONDON) == [
         ("2026-03-21 07:00", MORNING_2),  # Friday's wind-down was skipped
-        ("2026-03-21 07:00", SLEEP),
     ]
     assert checked > before
     assert await due_at(bot) == utc("2026-03-21 22:00")

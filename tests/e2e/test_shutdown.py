@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.callbacks import Action, encode
 from bot.ops.runtime import Runtime
 from bot.storage.client import RedisClient
 from devtools.emulator import FaultKind
@@ -24,7 +25,8 @@ from tests.e2e.steps import enrol
 
 # In the same queue shard as USER (16 shards), so one claim takes both.
 NEIGHBOUR = USER + 16
-MORNING = "sleep"  # the morning nudge asks how the night was
+# The next morning's message (enrolment on Friday sent Friday's): its sleep buttons carry its date.
+MORNING = encode(Action.SLEEP, "20260321")
 
 
 @dataclass
@@ -53,7 +55,7 @@ def closes(monkeypatch: pytest.MonkeyPatch) -> Closes:
 
 
 def _mornings(bots: Harness, user: int) -> int:
-    """How many morning nudges (their sleep-question buttons) the person has seen."""
+    """How many of Saturday's morning messages (their sleep buttons) the person has seen."""
     return sum(
         any(MORNING in (value or "") for row in m.button_values for _, value in row)
         for m in bots.messages(user)

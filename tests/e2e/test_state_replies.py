@@ -132,6 +132,7 @@ URGENT = "New or worrying symptoms?"
 EXPORT = "twitchcare-export.json"  # a file, not text
 STALE = "This button has expired"
 SLEEP_SAVED = "Thanks, noted"
+EARLIER_MORNING = "That question was for an earlier morning"
 SAFE_THANKS = "I'm glad you're safe"
 BACK_ON = "reminders are back on"
 
@@ -254,7 +255,7 @@ TAP_REPLIES: dict[str, dict[str, str]] = {
         "paused": SLEEP_SAVED,
         "emergency hold": SLEEP_SAVED,
         "stopped": STALE,
-        "finished": SLEEP_SAVED,
+        "finished": EARLIER_MORNING,  # the plan is over: that morning is long past
         "deleted": STALE,
     },
     "i'm safe now": {"stopped": SAFE_THANKS, "finished": BACK_ON, "deleted": SAFE_THANKS},

@@ -74,7 +74,7 @@ async def test_one_failing_person_in_a_shard_of_a_thousand(
 
     others = [user_id for user_id in PEOPLE if user_id != FAILING]
     for user_id in others:
-        assert [m.date for m in bot.messages(user_id)] == [MORNING, MORNING], user_id
+        assert [m.date for m in bot.messages(user_id)] == [MORNING], user_id
         assert await queue.due_at(user_id) == EVENING, user_id
     assert await queue.due_at(FAILING) == RETRIES[0]
 

@@ -31,9 +31,9 @@ from tests.redis_server import RedisServer
 
 MORNING = datetime(2026, 3, 20, 7, 0, tzinfo=UTC)
 PEOPLE = range(7000, 7064)
-K = 40  # of 128 morning messages
+K = 40  # of 64 morning messages (one each)
 LEASE = timedelta(seconds=DispatchSettings().lease)
-PHRASES = ("Day 1: notice your twitch", "How did you sleep")
+PHRASES = ("Day 1: notice your twitch",)  # the one morning message
 
 
 @pytest.fixture

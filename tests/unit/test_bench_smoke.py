@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench import peak
 from bench import report_pdf as report_pdf_bench
 from bench.cluster import Runs, rows
 from bench.scale import Config, run
@@ -29,7 +30,7 @@ async def test_scale_benchmark_prints_both_designs_and_the_peak(redis_url: str) 
     assert "| start-up, s (build + post_init) |" in report
     assert "| dispatcher sends/s, one core (wall) |" in report
     # Everyone in the throughput cohort and in the peak got their morning message.
-    assert "20 people due at once, 40 messages" in report
+    assert "20 people due at once, 20 messages" in report
     assert "outcomes {'sent': 20}" in report
     assert "- outcomes: {'sent': 40}" in report
     # Above the cap the baseline is extrapolated, and says so.
@@ -63,3 +64,11 @@ async def test_twitch_log_benchmark_times_both_taps_and_measures_memory(
     assert "| just-before tap            |     3 |" in report
     assert "|                    5 |" in report
     assert "goal: ≤ 64 bytes per episode: met" in report
+
+
+def test_peak_benchmark_gives_issue_15s_row_scaled_to_200000(redis_url: str) -> None:
+    [(figure, goal, measured)] = peak.rows(40, redis_url=redis_url)
+
+    assert (figure, goal) == ("morning peak, 200,000 people at 08:00, free tier", "<= 1.9 h")
+    # One message each, scaled from 40 people to 200,000 and saying so.
+    assert "h, 1 message each (scaled ×5000 from 40 people: " in measured
