@@ -50,6 +50,13 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pin(cpu: int | None, pid: int = 0) -> bool:
     """Restrict a process (default: this one) to one CPU if the machine has it."""
     if cpu is None or not hasattr(os, "sched_setaffinity"):

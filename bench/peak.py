@@ -19,7 +19,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from datetime import time as wall
 from pathlib import Path
 from typing import Any, cast
@@ -34,6 +34,7 @@ from bot.texts.content import load_content
 from content import CONTENT_ROOT
 from devtools.manual_clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatchSettings
+from scheduler.paid import PaidBroadcast
 from scheduler.queue import DueQueue
 from scheduler.ratelimit import Priority, RedisRateLimiter
 
@@ -49,7 +50,7 @@ GOAL_HOURS = 1.9
 
 @dataclass
 class SimulatedBot:
-    """Stands in for ExtBot.send_message: takes a real token, records when each message left."""
+    """Stands in for ExtBot.do_api_request: takes a real token, records when each message left."""
 
     limiter: RedisRateLimiter
     clock: ManualClock
@@ -60,11 +61,15 @@ class SimulatedBot:
     token: str = "0:bench"  # keys the pseudonyms in the dispatcher's log lines
     lag: list[tuple[float, float]] = field(default_factory=list)  # (since due s, lag s)
 
-    async def send_message(
-        self, chat_id: int, text: str, *, reply_markup: Any = None, rate_limit_args: Any = None
+    defaults: Any = None  # the dispatcher copies parse mode and previews from these
+    paid: int = 0  # messages sent marked allow_paid_broadcast
+
+    async def do_api_request(
+        self, endpoint: str, api_kwargs: dict[str, Any], *, rate_limit_args: Priority
     ) -> None:
-        priority = Priority.BULK if rate_limit_args == Priority.BULK else Priority.INTERACTIVE
-        await self.limiter.acquire(chat_id, priority)
+        chat_id = int(api_kwargs["chat_id"])
+        await self.limiter.acquire(chat_id, rate_limit_args)
+        self.paid += bool(api_kwargs.get("allow_paid_broadcast"))
         late = (self.clock.now() - self.due).total_seconds()
         self.first_message_late.setdefault(chat_id, late)
         self.messages += 1
@@ -127,6 +132,63 @@ async def morning_peak(redis: RedisClient, people: int, *, rate: float = 30.0) -
     )
 
 
+@dataclass(frozen=True)
+class PaidPeak:
+    """The morning peak with paid broadcast on, drained by several dispatchers."""
+
+    people: int
+    messages: int
+    paid: int
+    budget: int
+    drain_s: float
+    outcomes: dict[str, int]
+    real_s: float
+
+
+async def paid_peak(
+    redis: RedisClient, people: int, *, budget: int, dispatchers: int = 2, after_s: float = 60.0
+) -> PaidPeak:
+    """The same cohort with TWITCHCARE_PAID_BROADCAST on: `dispatchers` Dispatchers (two
+    processes, simulated in one on the shared clock) tick the one queue; messages more than
+    `after_s` late go paid, through the limiter's paid bucket, until `budget` is spent."""
+    probe = datetime(2026, 3, 20, 5, 0, tzinfo=UTC)
+    due = await seed_cohort(
+        redis, first_user=FIRST_USER, size=people, zone=PEAK_ZONE, wake=PEAK_WAKE, after=probe
+    )
+    clock = ManualClock(due)
+    queue = DueQueue(redis)
+    bot = SimulatedBot(RedisRateLimiter(redis, clock), clock, queue, due)
+    content = load_content(Path(CONTENT_ROOT), "en")
+    paid = PaidBroadcast(redis, clock, daily_budget=budget, after=timedelta(seconds=after_s))
+    outcomes: dict[str, int] = {}
+
+    async def run_one() -> None:
+        dispatcher = Dispatcher(
+            cast(ExtBot[Any], bot),
+            Store(redis),
+            queue,
+            content,
+            clock,
+            DispatchSettings(concurrency=1),
+            paid=paid,
+        )
+        while (stats := await dispatcher.tick()).claimed:
+            for key, value in stats.outcomes.items():
+                outcomes[key] = outcomes.get(key, 0) + value
+
+    began = time.perf_counter()
+    await asyncio.gather(*(run_one() for _ in range(dispatchers)))
+    return PaidPeak(
+        people=people,
+        messages=bot.messages,
+        paid=bot.paid,
+        budget=budget,
+        drain_s=(clock.now() - due).total_seconds(),
+        outcomes=outcomes,
+        real_s=time.perf_counter() - began,
+    )
+
+
 def rows(
     people: int = TARGET_PEOPLE, *, redis_url: str | None = None
 ) -> list[tuple[str, str, str]]:
@@ -142,7 +204,7 @@ async def measure(people: int, *, redis_url: str | None = None) -> PeakResult:
     server = None if redis_url else BenchRedis()
     if server is not None:
         server.start()
-    redis = connect(redis_url or (server.url if server else ""))
+    redis = await connect(redis_url or (server.url if server else ""))
     try:
         await redis.flushall()
         return await morning_peak(redis, people)

@@ -107,7 +107,7 @@ def run(runs: int, days: int) -> list[str]:
     today = START + timedelta(days=days)
     insight: WeekInsight = week_insight(profile, records, reports, today)
     made_at = datetime.combine(today, wall(9), tzinfo=UTC)
-    png = _time(lambda: chart_png(insight.days, content.ui.insight), runs)
+    png = _time(lambda: chart_png(insight.days, content.ui.insight, content.locale), runs)
     pdf = _time(lambda: report_pdf(content, profile, insight, made_at), runs)
     return [
         f"{runs} runs each, {days} days of check-ins ({len(insight.days)} days charted)",

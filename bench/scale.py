@@ -79,6 +79,10 @@ class Stub:
         assert self._process.stdout is not None
         self.port = int(self._process.stdout.readline().split()[1])
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def stop(self) -> None:
         self._process.terminate()
         self._process.wait(10)

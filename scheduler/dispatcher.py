@@ -25,9 +25,11 @@ from bot.domain.plan import SlotKind, plan_day
 from bot.domain.pseudonym import pseudonym
 from bot.storage.store import CorruptProfileError, Store
 from bot.texts.content import Content
+from scheduler.paid import PaidBroadcast
 from scheduler.queue import Claim, DueQueue
-from scheduler.ratelimit import PRIORITY_BULK, retry_after_seconds
+from scheduler.ratelimit import retry_after_seconds
 from scheduler.render import Outgoing, render_due
+from scheduler.send import post_message
 from scheduler.timing import Due, next_due, routine_of, worth_sending
 
 log = logging.getLogger(__name__)
@@ -106,6 +108,7 @@ class Dispatcher:
         settings: DispatchSettings | None = None,
         on_send: Callable[[str], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        paid: PaidBroadcast | None = None,
     ) -> None:
         self._bot = bot
         self._store = store
@@ -116,12 +119,18 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(self._settings.concurrency)
         self._on_send = on_send or _ignore
         self._on_error = on_error or _ignore
+        self._paid = paid
         self._unsettled: dict[_Message, str] = {}
         self._ticks = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self.stopping = asyncio.Event()
         """Set once shutdown has begun: no new claims from here on."""
+
+    @property
+    def sender(self) -> ExtBot[Any]:
+        """The bot the scheduled sends go through (the app's: scheduler.send.scheduled_bot)."""
+        return self._bot
 
     def stop(self) -> None:
         """Begin a graceful shutdown; returns at once (close() waits)."""
@@ -296,7 +305,7 @@ class Dispatcher:
         result = "duplicate"
         for index, message in enumerate(messages):
             key = (profile.user_id, due.message_marker(index), due.slot.local_date)
-            outcome = await self._send_once(key, profile.chat_id, message, owner)
+            outcome = await self._send_once(key, profile.chat_id, message, owner, due.at)
             if outcome is None:
                 continue
             if outcome in (Outcome.BLOCKED, Outcome.FAILED):
@@ -306,7 +315,7 @@ class Dispatcher:
         return result
 
     async def _send_once(
-        self, key: _Message, chat_id: int, message: Outgoing, owner: str
+        self, key: _Message, chat_id: int, message: Outgoing, owner: str, due_at: datetime
     ) -> Outcome | None:
         """Claim, send and settle one message; None if it was sent (or is being sent) before."""
         if key in self._unsettled:
@@ -315,7 +324,10 @@ class Dispatcher:
         user_id, marker, day = key
         if not await self._store.claim_send(user_id, marker, day, owner):
             return None
-        outcome = await self._send(chat_id, message)
+        paid = self._paid is not None and await self._paid.take(due_at)
+        outcome = await self._send(chat_id, message, paid=paid)
+        if paid and outcome is Outcome.SENT:
+            self._on_send("paid")
         self._unsettled[key] = outcome.value
         await self._store.settle_send(user_id, marker, day, outcome.value)
         del self._unsettled[key]
@@ -328,12 +340,12 @@ class Dispatcher:
             await self._store.settle_send(user_id, marker, day, outcome)
             del self._unsettled[key]
 
-    async def _send(self, chat_id: int, message: Outgoing) -> Outcome:
+    async def _send(self, chat_id: int, message: Outgoing, *, paid: bool) -> Outcome:
         """One message under the retry policy above: at most MAX_ATTEMPTS calls, a 429 waited
         out for its retry_after, a 5xx or network error backed off; never twice after a timeout."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                return await self._attempt(chat_id, message)
+                return await self._attempt(chat_id, message, paid=paid)
             except (RetryAfter, NetworkError) as exc:
                 wait = _retry_wait(exc, attempt)
                 log.warning("scheduled send failed (attempt %d): %s", attempt, type(exc).__name__)
@@ -345,12 +357,10 @@ class Dispatcher:
         log.error("scheduled send given up after %d attempts", attempt)
         return Outcome.FAILED
 
-    async def _attempt(self, chat_id: int, message: Outgoing) -> Outcome:
+    async def _attempt(self, chat_id: int, message: Outgoing, *, paid: bool) -> Outcome:
         """One sendMessage call; a 429, 5xx or network error is raised for _send to decide."""
         try:
-            await self._bot.send_message(
-                chat_id, message.text, reply_markup=message.markup, rate_limit_args=PRIORITY_BULK
-            )
+            await post_message(self._bot, chat_id, message, paid=paid)
         except Forbidden:
             self._on_send("forbidden")
             return Outcome.BLOCKED

@@ -57,10 +57,15 @@ class Priority(IntEnum):
 
     INTERACTIVE = 0  # a reply to an update; the default when no rate_limit_args is given
     BULK = 1  # a scheduled nudge; must leave the reserve of the global bucket alone
+    PAID = 2  # a scheduled nudge sent with allow_paid_broadcast: takes from the paid bucket
 
 
 PRIORITY_INTERACTIVE: Final = Priority.INTERACTIVE
 PRIORITY_BULK: Final = Priority.BULK
+PRIORITY_PAID: Final = Priority.PAID
+# Telegram lets messages marked allow_paid_broadcast go out at up to 1,000 a second (paid in
+# Stars), beside the free ~30 a second.
+PAID_RATE: Final = 1000.0
 
 # Bot API methods that post a new message to a chat. Everything else passes straight through.
 LIMITED_METHODS: Final[frozenset[str]] = frozenset(
@@ -95,6 +100,7 @@ LIMITED_METHODS: Final[frozenset[str]] = frozenset(
 KEY_TAG: Final = "{rl}"
 GLOBAL_KEY: Final = f"rl:{KEY_TAG}:global"
 PAUSE_KEY: Final = f"rl:{KEY_TAG}:pause"
+PAID_KEY: Final = f"rl:{KEY_TAG}:paid"
 
 _MICROS: Final = 1_000_000
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -168,25 +174,33 @@ class _Limits:
     global_rate: float
     global_burst: float
     bulk_reserve_tokens: float
+    paid_rate: float
 
     def take_args(self, now_us: int, priority: Priority) -> list[int | float]:
+        """The take script's arguments; a paid send's "global" bucket is the paid one, which
+        interactive replies never use, so it keeps no reserve."""
         reserve = self.bulk_reserve_tokens if priority is Priority.BULK else 0.0
+        rate, burst = self.global_rate, self.global_burst
+        if priority is Priority.PAID:
+            rate, burst = self.paid_rate, _global_burst(self.paid_rate)
         return [
             now_us,
             self.per_chat_rate,
             self.per_chat_burst,
-            self.global_rate,
-            self.global_burst,
+            rate,
+            burst,
             reserve,
             _bucket_ttl_ms(self.per_chat_rate, self.per_chat_burst),
-            _bucket_ttl_ms(self.global_rate, self.global_burst),
+            _bucket_ttl_ms(rate, burst),
         ]
 
 
 class RedisRateLimiter(BaseRateLimiter[int]):
     """Throttles new messages with token buckets in Redis, shared by every replica.
 
-    Pass ``rate_limit_args=PRIORITY_BULK`` for scheduled sends; anything else is interactive.
+    Pass ``rate_limit_args=PRIORITY_BULK`` for scheduled sends, ``PRIORITY_PAID`` for scheduled
+    sends marked ``allow_paid_broadcast`` (their own bucket of ``paid_rate`` a second, which
+    Telegram does not count against the free one); anything else is interactive.
     A ``RetryAfter`` always pauses every replica for ``retry_after``. Who tries again differs:
 
     * an interactive reply is retried here, after the pause, up to ``max_retries`` times, then
@@ -208,11 +222,14 @@ class RedisRateLimiter(BaseRateLimiter[int]):
         per_chat_rate: float = 1.0,
         per_chat_burst: int = 3,
         global_rate: float = 30.0,
+        paid_rate: float = PAID_RATE,
         bulk_reserve: float = BULK_RESERVE,
         max_retries: int = 3,
         enabled: bool = True,
     ) -> None:
         _check_config(per_chat_rate, per_chat_burst, global_rate, bulk_reserve, max_retries)
+        if paid_rate <= 0:
+            raise ValueError("rates must be positive")
         global_burst = _global_burst(global_rate)
         self._limits = _Limits(
             per_chat_rate=per_chat_rate,
@@ -220,6 +237,7 @@ class RedisRateLimiter(BaseRateLimiter[int]):
             global_rate=global_rate,
             global_burst=global_burst,
             bulk_reserve_tokens=bulk_reserve * global_burst,
+            paid_rate=paid_rate,
         )
         self._redis = redis
         self._clock = clock
@@ -273,7 +291,8 @@ class RedisRateLimiter(BaseRateLimiter[int]):
     ) -> int:
         """Take a token now and return 0, or take nothing and return the microseconds to wait."""
         args = self._limits.take_args(self._now_us(), priority)
-        result = await self._take(keys=[chat_key(chat_id), GLOBAL_KEY, PAUSE_KEY], args=args)
+        bucket = PAID_KEY if priority is Priority.PAID else GLOBAL_KEY
+        result = await self._take(keys=[chat_key(chat_id), bucket, PAUSE_KEY], args=args)
         return int(result)
 
     async def pause_for(self, seconds: float) -> None:
@@ -350,4 +369,6 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 
 def _priority_of(rate_limit_args: int | None) -> Priority:
-    return Priority.BULK if rate_limit_args == Priority.BULK else Priority.INTERACTIVE
+    if rate_limit_args in (Priority.BULK, Priority.PAID):
+        return Priority(rate_limit_args)
+    return Priority.INTERACTIVE

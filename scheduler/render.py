@@ -41,8 +41,8 @@ def render_due(
 ) -> list[Outgoing]:
     """The messages for a due slot, in the order they are sent; /urgent `reports` feed the
     summary's list of red-flag answers, logged `episodes` its times and "just before" section.
-    The texts use the words of the person's country."""
-    content = content.local(country_of(profile))
+    The texts are in the person's language, with the words of their country."""
+    content = content.in_locale(profile.locale).local(country_of(profile))
     kind = due.slot.kind
     if kind is SlotKind.MORNING:
         return _morning(content, profile, due)

@@ -26,7 +26,7 @@ KNOWN_CHATS = (Chat.PRIVATE, Chat.CHANNEL, *GROUPS)  # compared, never hashed: f
 
 
 async def private_chats_only(update: Update, context: Context) -> None:
-    """Group -1: an update that is not its sender's own private chat stops here, stores nothing.
+    """Group -2: an update that is not its sender's own private chat stops here, stores nothing.
 
     A tap gets "this button isn't for you", a message in a group a short refusal (or, for
     /urgent, the warning signs), anything else nothing at all: a private-chat message whose

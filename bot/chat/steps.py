@@ -15,8 +15,9 @@ from bot.domain.callbacks import Action, Callback
 from bot.domain.country import country_names, zone_countries
 from bot.domain.flows import EnrolFlow, Flow, SettingsFlow
 from bot.domain.timeparse import format_time
-from bot.domain.zones import place_country, suggest_zones, zone_label, zone_name, zone_token
+from bot.domain.zones import place_country, suggest_zones, zone_label, zone_token
 from bot.texts.content import Content, render
+from bot.texts.formats import clock_time, zone_place
 from bot.views.keyboards import Button, button, columns, keyboard
 
 WAKE_CHOICES = tuple(
@@ -84,7 +85,9 @@ def zone_choices(
 
 def zone_set_text(content: Content, zone: str, now_local: datetime) -> str:
     return render(
-        content.ui.zone_set, zone=zone_name(zone), local_time=format_time(now_local.time())
+        content.ui.zone_set,
+        zone=zone_place(zone, content.locale),
+        local_time=clock_time(now_local.time(), content.locale),
     )
 
 

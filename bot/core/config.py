@@ -23,6 +23,8 @@ from scheduler.ratelimit import bulk_can_send, min_global_rate
 from scheduler.timing import EVENING_GRACE
 
 ENV_PREFIX = "TWITCHCARE_"
+# The locale every other one is checked against, and the one people get when theirs is missing.
+DEFAULT_LOCALE = "en"
 # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in a webhook secret token.
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # BotFather tokens look like 123456789:AA...; checking the shape catches pasting mistakes early.
@@ -53,7 +55,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     data_dir: Path = Field(default_factory=_default_data_dir)
     content_dir: Path | None = None
-    default_locale: str = "en"
+    default_locale: str = DEFAULT_LOCALE
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
     admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
@@ -76,6 +78,14 @@ class Settings(BaseSettings):
     send_concurrency: int = Field(default=50, ge=1, le=1000)
     rate_limit: bool = True
     global_rate: float = Field(default=30.0, gt=0, allow_inf_nan=False)
+    # Paid broadcast (opt-in, costs Stars): a scheduled message already more than
+    # PAID_BROADCAST_AFTER_SECONDS late when its turn comes is marked allow_paid_broadcast and
+    # goes out at up to PAID_RATE a second, until PAID_BROADCAST_DAILY_BUDGET messages were paid
+    # for that UTC day (counted in Redis, shared by every replica); then free again.
+    paid_broadcast: bool = False
+    paid_broadcast_daily_budget: int = Field(default=10_000, ge=0)
+    paid_broadcast_after_seconds: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+    paid_rate: float = Field(default=1000.0, gt=0, le=1000.0, allow_inf_nan=False)
     clock_speed: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     clock_start: datetime | None = None
     # A fast or shifted clock keeps its position in the data dir; false starts it afresh.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.core.config import Settings
@@ -64,11 +65,41 @@ class BotData:
         return self._services is not None and self._dispatcher is not None
 
 
-Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
-CONTEXT_TYPES = ContextTypes(context=CallbackContext, bot_data=BotData)
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """PTB's per-update context, plus the language the person is answered in.
+
+    PTB makes one context per update and hands it to every handler group, so the locale is
+    resolved once: `language_code` from the update (people not enrolled yet), `locale` from the
+    stored profile by `bot/chat/locale.py` (group -1). `services()` gives every handler the
+    content of that locale, so features keep reading `svc.content` (ARCHITECTURE §10).
+    """
+
+    __slots__ = ("language_code", "locale")
+
+    def __init__(
+        self, application: Application[Any, Any, Any, Any, Any, Any], **kwargs: Any
+    ) -> None:
+        super().__init__(application, **kwargs)
+        self.language_code: str | None = None
+        self.locale: str | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> Context:
+        context = super().from_update(update, application)
+        user = update.effective_user if isinstance(update, Update) else None
+        context.language_code = user.language_code if user is not None else None
+        return context
+
+
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)
 App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
 
 
 def services(context: Context) -> Services:
-    """Shorthand used by every handler."""
-    return context.bot_data.services
+    """Shorthand used by every handler: the services, with the content in the person's locale."""
+    base = context.bot_data.services
+    content = base.content
+    locale = context.locale or content.locale_for(context.language_code)
+    return replace(base, content=content.in_locale(locale))

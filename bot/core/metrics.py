@@ -17,6 +17,9 @@ from bot.domain.models import Level
 # Send outcomes the dispatcher reports: one per attempt that ended, so a send that failed
 # twice and then went through counts retry twice and ok once.
 SEND_OUTCOMES: Final = ("ok", "retry", "forbidden", "timeout", "error")
+# Also reported by the dispatcher, but counted apart: a message Telegram took that was marked
+# allow_paid_broadcast, i.e. one paid in Stars (TWITCHCARE_PAID_BROADCAST).
+PAID: Final = "paid"
 # What happened to a person whose handling raised mid-tick: tried again later ("retry"), taken
 # out of the queue after too many tries ("parked"), or left on its lease because Redis failed
 # ("unavailable", not counted against the person).
@@ -41,6 +44,11 @@ class Metrics:
             "twitchcare_sends",
             "Scheduled sends by outcome (one count per attempt that ended)",
             ["outcome"],
+            registry=self.registry,
+        )
+        self._paid = Counter(
+            "twitchcare_paid_messages",
+            "Scheduled messages Telegram took with allow_paid_broadcast (each one costs Stars)",
             registry=self.registry,
         )
         self._dispatch_errors = Counter(
@@ -90,7 +98,11 @@ class Metrics:
         self._updates.labels(update_type(update)).inc()
 
     def send(self, outcome: str) -> None:
-        """Count one ended send attempt; `outcome` is one of SEND_OUTCOMES."""
+        """Count one ended send attempt (`outcome` is one of SEND_OUTCOMES), or one paid
+        message (PAID)."""
+        if outcome == PAID:
+            self._paid.inc()
+            return
         if outcome not in SEND_OUTCOMES:
             raise ValueError(f"unknown send outcome {outcome!r}")
         self._sends.labels(outcome).inc()

@@ -66,6 +66,8 @@ class Action(StrEnum):
     # logging an episode ("⚡ Twitching now"): what came before, where
     TWITCH_BEFORE = "tw_before"
     TWITCH_WHERE = "tw_where"
+    # the person's language (/language)
+    LANGUAGE = "lang"
     # stopping and deleting
     STOP = "stop"
     DELETE = "delete"

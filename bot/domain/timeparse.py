@@ -1,7 +1,8 @@
 """Parse the clock times people type for their wake time and bedtime.
 
-Accepted: ``7``, ``07``, ``7:30``, ``7.30``, ``7h30``, ``0730``, ``730``, ``19:30``, ``24:00``
-(midnight), ``7am``, ``7 a.m.``, ``7:30pm``, ``12am`` (00:00), ``12pm`` (12:00), ``7 o'clock``,
+Accepted: ``7``, ``07``, ``7:30``, ``7.30``, ``7h30``, ``19 h 30``, ``19:30 Uhr``, ``19 Uhr``,
+``19h``, ``0730``, ``730``, ``19:30``, ``24:00`` (midnight), ``7am``, ``7 a.m.``, ``7:30pm``,
+``12am`` (00:00), ``12pm`` (12:00), ``7 o'clock``,
 ``noon``, ``midday``, ``midnight``; surrounding spaces, any case, full-width characters (NFKC)
 and other scripts' decimal digits. Anything else is None so the bot can ask again.
 """
@@ -21,12 +22,13 @@ _WORDS = {
     "midnight": time(0, 0),
     "12 midnight": time(0, 0),
 }
-# One or two hour digits, then optionally two minute digits after ":", ".", "h" or nothing
-# ("0730", "730"); then an optional am/pm in its usual spellings, or "o'clock".
+# One or two hour digits, then optionally two minute digits after ":", ".", "h" (spaces allowed
+# around the "h": "19 h 30") or nothing ("0730", "730"); then an optional am/pm in its usual
+# spellings, "o'clock", or the hour words of other locales ("19:30 Uhr", "19h", "19:30 hs").
 _TIME_RE = re.compile(
     r"(?P<hour>\d{1,2})"
-    r"(?:[:.h]?(?P<minute>\d{2}))?"
-    r"\s*(?:(?P<meridiem>[ap])\.?\s?m\.?|o'?\s?clock)?"
+    r"(?:(?:[:.]|\s?h\s?)?(?P<minute>\d{2}))?"
+    r"\s*(?:(?P<meridiem>[ap])\.?\s?m\.?|o'?\s?clock|uhr|hs?)?"
 )
 
 

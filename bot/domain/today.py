@@ -54,8 +54,3 @@ def is_enrolled(profile: Profile | None) -> bool:
     return (
         profile is not None and profile.start_date is not None and profile.status not in NOT_ON_PLAN
     )
-
-
-def friendly_date(day: date) -> str:
-    """Like "Friday 20 March"."""
-    return day.strftime("%A %-d %B")

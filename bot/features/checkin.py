@@ -23,11 +23,12 @@ from bot.domain.flows import CheckinAnswers, CheckinFlow, CheckinStep
 from bot.domain.localtime import local_now
 from bot.domain.models import CheckIn, CheckInRecord, Profile
 from bot.domain.plan import is_evening
-from bot.domain.today import friendly_date, today_of
+from bot.domain.today import today_of
 from bot.domain.triage import Triage, assess_person, triage
 from bot.storage.store import Also, FlowChanged, ProfileNotFound
 from bot.texts.content import Content, Question, render, render_plain
 from bot.texts.emergency_numbers import number_to_call
+from bot.texts.formats import long_date
 from bot.views.daily import standing
 from bot.views.keyboards import button, columns, keyboard, new_nonce
 
@@ -114,7 +115,9 @@ def _refusal(content: Content, profile: Profile | None, now: datetime) -> str | 
         return refusal or content.ui.not_enrolled
     day = today_of(profile, now).day or 0
     if day < 0:  # the day before day 1 is fine: that check-in can be the baseline
-        return render(content.ui.plan_not_started, start_date=friendly_date(profile.start_date))
+        return render(
+            content.ui.plan_not_started, start_date=long_date(profile.start_date, content.locale)
+        )
     return None
 
 

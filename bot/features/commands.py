@@ -128,7 +128,9 @@ async def _send_chart(
     words = content.twitch
     hours = HourPanel(logged.by_hour, words.chart_hours_title, words.chart_hours_axis)
     panel = hours if logged.total else None
-    png = await asyncio.to_thread(chart_png, insight.days, content.ui.insight, panel)
+    png = await asyncio.to_thread(
+        chart_png, insight.days, content.ui.insight, content.locale, panel
+    )
     chat_id = update.effective_chat.id if update.effective_chat else user_id_of(update)
     photo = InputFile(io.BytesIO(png), filename=CHART_NAME)
     await context.bot.send_photo(chat_id, photo, caption=chart_caption(content, insight.days))

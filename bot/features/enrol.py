@@ -38,18 +38,18 @@ from bot.domain.localtime import local_now
 from bot.domain.models import Profile, Reason, Status
 from bot.domain.plan import PLAN_DAYS, start_date_for, times_are_valid
 from bot.domain.redflags import MAX_DAYS_SINCE_ONSET
-from bot.domain.timeparse import format_time, parse_time
-from bot.domain.today import friendly_date, is_enrolled, today_of
+from bot.domain.timeparse import parse_time
+from bot.domain.today import is_enrolled, today_of
 from bot.domain.zones import (
     country_at,
     country_by_name,
     zone_for_location,
     zone_from_token,
-    zone_name,
 )
 from bot.storage.store import Also, VersionConflict
 from bot.texts.content import Content, render, render_plain
 from bot.texts.content_ui import OnsetOption
+from bot.texts.formats import clock_time, long_date, zone_place
 from bot.views.daily import morning_message
 from bot.views.keyboards import Button, button, columns, keyboard, log_keyboard, new_nonce
 from scheduler.timing import MORNING_STEP, routine_of
@@ -109,7 +109,13 @@ async def on_consent(update: Update, context: Context, callback: Callback) -> No
         await edit(query, consent.declined)
         return
     if existing is None:
-        profile = Profile(user_id=user_id, chat_id=user_id, consent_at=svc.clock.now())
+        # The language they were answered in so far (their Telegram app's) becomes their own.
+        profile = Profile(
+            user_id=user_id,
+            chat_id=user_id,
+            consent_at=svc.clock.now(),
+            locale=svc.content.locale,
+        )
         try:
             await svc.store.save_profile(profile, expected_version=0)
         except VersionConflict:
@@ -347,10 +353,10 @@ async def _confirm(
     starts_today = routine.start == today
     summary = render(
         ui.enrolled_summary,
-        zone=zone_name(routine.zone),
-        wake=format_time(routine.wake),
-        bedtime=format_time(routine.bed),
-        start_date=friendly_date(routine.start),
+        zone=zone_place(routine.zone, content.locale),
+        wake=clock_time(routine.wake, content.locale),
+        bedtime=clock_time(routine.bed, content.locale),
+        start_date=long_date(routine.start, content.locale),
         first_day_note=ui.starts_today if starts_today else ui.starts_tomorrow,
     )
     # The "⚡ Twitching now" button comes with the summary, the one message without buttons.

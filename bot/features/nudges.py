@@ -16,10 +16,10 @@ from bot.domain.country import country_of
 from bot.domain.localtime import local_now
 from bot.domain.models import Profile, Snooze
 from bot.domain.plan import PLAN_DAYS, plan_day
-from bot.domain.timeparse import format_time
 from bot.domain.today import is_enrolled, today_of
 from bot.texts.content import render_plain
 from bot.texts.content_models import Answer, Question
+from bot.texts.formats import clock_time
 from bot.views.daily import morning_message
 from scheduler.timing import SNOOZE_CHOICES, routine_of, snooze_until
 
@@ -122,7 +122,10 @@ async def on_snooze(update: Update, context: Context, callback: Callback) -> Non
     await svc.store.update_profile(
         user_id_of(update), lambda p: p.model_copy(update={"snooze": snooze})
     )
-    await answer(query, render_plain(ui.snoozed, time=format_time(routine.local(until).time())))
+    await answer(
+        query,
+        render_plain(ui.snoozed, time=clock_time(routine.local(until).time(), svc.content.locale)),
+    )
 
 
 def _snooze_args(callback: Callback) -> tuple[str, date, timedelta] | None:

@@ -38,17 +38,17 @@ from bot.domain.flows import SettingsFlow, SettingsStep
 from bot.domain.localtime import local_now
 from bot.domain.models import Profile
 from bot.domain.plan import times_are_valid
-from bot.domain.timeparse import format_time, parse_time
+from bot.domain.timeparse import parse_time
 from bot.domain.today import is_enrolled
 from bot.domain.zones import (
     country_at,
     country_by_name,
     zone_for_location,
     zone_from_token,
-    zone_name,
 )
 from bot.storage.store import Also, ProfileNotFound
 from bot.texts.content import Content, render, render_plain
+from bot.texts.formats import clock_time, zone_place
 from bot.views.daily import standing
 from bot.views.keyboards import button, keyboard, new_nonce
 
@@ -107,9 +107,9 @@ def _menu(content: Content, profile: Profile, nonce: str) -> tuple[str, InlineKe
     country = country_of(profile)
     text = render(
         ui.settings_menu,
-        zone=zone_name(profile.zone or "UTC"),
-        wake=format_time(profile.wake_time or time()),
-        bedtime=format_time(profile.bedtime or time()),
+        zone=zone_place(profile.zone or "UTC", content.locale),
+        wake=clock_time(profile.wake_time or time(), content.locale),
+        bedtime=clock_time(profile.bedtime or time(), content.locale),
         country=country_names().get(country, country) if country else ui.country_not_set,
     )
     rows = [

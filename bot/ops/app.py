@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
-from typing import cast
+from datetime import timedelta
+from typing import Any, cast
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -15,6 +16,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     Defaults,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -23,10 +25,11 @@ from telegram.ext import (
 from bot.chat import membership
 from bot.chat.errors import on_error
 from bot.chat.guards import private_chats_only
+from bot.chat.locale import stored_locale
 from bot.chat.ordering import PerChatUpdateProcessor
 from bot.chat.router import Router, merged, on_other_message, on_unknown_command
 from bot.core.config import Settings
-from bot.core.context import CONTEXT_TYPES, App, Context
+from bot.core.context import CONTEXT_TYPES, App, Context, Services
 from bot.domain.clock import Clock, SavedClock, SystemClock
 from bot.features import (
     admin,
@@ -35,6 +38,7 @@ from bot.features import (
     data,
     enrol,
     guide,
+    language,
     nudges,
     settings_flow,
     twitch,
@@ -42,7 +46,12 @@ from bot.features import (
 )
 from bot.ops.logs import quiet_libraries
 from bot.ops.runtime import Runtime, RuntimeRateLimiter
+from bot.storage.client import RedisClient
+from bot.storage.store import Store
+from bot.texts.content import Content
 from scheduler.dispatcher import Dispatcher, DispatchSettings
+from scheduler.paid import PaidBroadcast
+from scheduler.send import scheduled_bot
 
 # The feature modules, in the order their commands appear in Telegram's menu.
 # The shortest real interval between scheduler ticks, however fast the clock runs.
@@ -57,6 +66,7 @@ FEATURES = tuple(
         checkin,
         twitch,
         settings_flow,
+        language,
         data,
         guide,
         urgent,
@@ -106,10 +116,12 @@ def _token(settings: Settings) -> str:
 
 def _register(app: App) -> None:
     router = Router(FEATURES)
-    # Group -2 counts every update (by type only) before anything can stop it.
-    app.add_handler(TypeHandler(Update, _count_update), group=-2)
-    # Group -1 runs first for every update: outside private chats nothing else may run.
-    app.add_handler(TypeHandler(Update, private_chats_only), group=-1)
+    # Group -3 counts every update (by type only) before anything can stop it.
+    app.add_handler(TypeHandler(Update, _count_update), group=-3)
+    # Group -2 runs next for every update: outside private chats nothing else may run.
+    app.add_handler(TypeHandler(Update, private_chats_only), group=-2)
+    # Group -1 reads the person's language once for every handler after it.
+    app.add_handler(TypeHandler(Update, stored_locale), group=-1)
     app.add_handler(
         ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )
@@ -129,21 +141,46 @@ def _post_init(runtime: Runtime) -> Callable[[App], Coroutine[object, object, No
     async def post_init(app: App) -> None:
         services = await runtime.open()
         app.bot_data.attach(services)
-        app.bot_data.dispatcher = Dispatcher(
-            app.bot,
-            services.store,
-            services.queue,
-            services.content,
-            services.clock,
-            DispatchSettings(concurrency=services.settings.send_concurrency),
-            on_send=app.bot_data.metrics.send,
-            on_error=app.bot_data.metrics.dispatch_error,
-        )
-        await app.bot.set_my_commands(_menu(services.content.ui.commands.model_dump()))
+        runtime.sender = scheduled_bot(app.bot, pool_size=services.settings.send_concurrency)
+        await runtime.sender.initialize()
+        app.bot_data.dispatcher = _dispatcher(app, runtime.sender, runtime.send_store, services)
+        await _set_menus(app, services.content)
         _schedule_ticks(app, services.settings.tick_seconds, services.settings.clock_speed)
         _keep_clock(app, services.clock)
 
     return post_init
+
+
+def _dispatcher(
+    app: App, sender: ExtBot[Any], store: Store | None, services: Services
+) -> Dispatcher:
+    """The scheduler: its own bot (scheduler.send) and its group-committed store (Runtime)."""
+    if store is None:
+        raise RuntimeError("the runtime is not open")
+    return Dispatcher(
+        sender,
+        store,
+        services.queue,
+        services.content,
+        services.clock,
+        DispatchSettings(concurrency=services.settings.send_concurrency),
+        on_send=app.bot_data.metrics.send,
+        on_error=app.bot_data.metrics.dispatch_error,
+        paid=_paid_broadcast(services, store.redis),
+    )
+
+
+def _paid_broadcast(services: Services, redis: RedisClient) -> PaidBroadcast | None:
+    """The paid-broadcast policy, if the operator opted in (TWITCHCARE_PAID_BROADCAST)."""
+    settings = services.settings
+    if not settings.paid_broadcast:
+        return None
+    return PaidBroadcast(
+        redis,
+        services.clock,
+        daily_budget=settings.paid_broadcast_daily_budget,
+        after=timedelta(seconds=settings.paid_broadcast_after_seconds),
+    )
 
 
 def _post_shutdown(runtime: Runtime) -> Callable[[App], Coroutine[object, object, None]]:
@@ -205,6 +242,16 @@ def begin_shutdown(app: App) -> None:
     """Tell the dispatcher to claim nothing more; app.stop() then waits for its tick."""
     if app.bot_data.started:
         app.bot_data.dispatcher.stop()
+
+
+async def _set_menus(app: App, content: Content) -> None:
+    """The command menu in each locale (Telegram shows it to people whose app uses that
+    language), and the default locale's for everyone else."""
+    await app.bot.set_my_commands(_menu(content.ui.commands.model_dump()))
+    for locale, texts in content.locales.items():
+        if locale != content.default_locale:
+            commands = _menu(texts.ui.commands.model_dump())
+            await app.bot.set_my_commands(commands, language_code=locale)
 
 
 def _menu(descriptions: Mapping[str, str]) -> list[BotCommand]:

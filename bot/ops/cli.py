@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.core.config import Settings, SettingsError, load_settings
+from bot.core.config import DEFAULT_LOCALE, Settings, SettingsError, load_settings
 from bot.domain.clock import Clock, SavedClock, clock_for
 from bot.ops.app import build_application
 from bot.ops.logs import configure_logging
@@ -37,13 +37,22 @@ STARTUP_ERRORS = (RedisServerError, ContentError)
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twitchcare", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check-content", help="validate a content folder")
+    check = commands.add_parser(
+        "check-content", help="validate every locale, and its parity with the default one"
+    )
     check.add_argument(
         "path",
         nargs="?",
         type=Path,
-        default=CONTENT_ROOT / "en",
-        help="a locale folder such as content/en (default: the shipped English content)",
+        default=CONTENT_ROOT,
+        help="a content folder with one folder per locale, or one locale folder such as "
+        "content/de (default: the shipped content)",
+    )
+    check.add_argument(
+        "--default",
+        default=DEFAULT_LOCALE,
+        metavar="LOCALE",
+        help=f"the locale the others must match (default: {DEFAULT_LOCALE})",
     )
     demo = commands.add_parser("demo", help="try the whole bot in this terminal, no token needed")
     demo.add_argument(
@@ -67,14 +76,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def check_content(path: Path) -> int:
-    """Print every problem in a content folder; exit non-zero if there are any."""
-    from bot.texts.content import content_problems
+def check_content(path: Path, default: str = DEFAULT_LOCALE) -> int:
+    """Print every problem in a content root (every locale) or in one locale folder (with its
+    parity to the default locale beside it); exit non-zero if there are any."""
+    from bot.texts.content import catalog_problems, locale_folders, locale_problems
 
     if not path.is_dir():
         print(f"{path}: no such content folder", file=sys.stderr)
         return 1
-    problems = content_problems(path)
+    if locale_folders(path):
+        problems = catalog_problems(path, default)
+    else:
+        problems = locale_problems(path, default)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -88,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
     if args.command == "check-content":
-        return check_content(args.path)
+        return check_content(args.path, args.default)
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import BaseRateLimiter
+from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.core.config import Settings
 from bot.core.context import Services
@@ -14,8 +14,9 @@ from bot.domain.clock import Clock
 from bot.domain.models import Profile
 from bot.storage.client import RedisClient, connect
 from bot.storage.embedded_redis import EmbeddedRedis
+from bot.storage.pipelined import group_committed
 from bot.storage.store import Store
-from bot.texts.content import load_content
+from bot.texts.content import load_catalog
 from content import CONTENT_ROOT
 from scheduler.queue import DueQueue
 from scheduler.ratelimit import Callback, RedisRateLimiter, Result
@@ -32,11 +33,13 @@ class Runtime:
     client: RedisClient | None = None
     services: Services | None = field(default=None)
     rate_limiter: RedisRateLimiter | None = None
+    sender: ExtBot[Any] | None = None  # the scheduled sends' own bot (scheduler.send)
+    send_store: Store | None = None  # the dispatcher's: the same Redis, group-committed
 
     async def open(self) -> Services:
-        """Load content (failing loudly on a bad edit), then connect to Redis."""
+        """Load every locale's content (failing loudly on a bad edit), then connect to Redis."""
         content_root = self.settings.content_dir or Path(CONTENT_ROOT)
-        content = load_content(content_root, self.settings.default_locale)
+        content = load_catalog(content_root, self.settings.default_locale)
         url = self.settings.redis_url
         if url is None:
             self.embedded = EmbeddedRedis(self.settings.data_dir)
@@ -47,16 +50,24 @@ class Runtime:
             self.client,
             self.clock,
             global_rate=self.settings.global_rate,
+            paid_rate=self.settings.paid_rate,
             enabled=self.settings.rate_limit,
         )
-        store = Store(self.client, _Listener(QueueSync(queue, self.clock), self.rate_limiter))
+        listener = _Listener(QueueSync(queue, self.clock), self.rate_limiter)
+        store = Store(self.client, listener)
+        # The dispatcher's many concurrent sends share round trips (bot.storage.pipelined).
+        self.send_store = Store(group_committed(self.client), listener)
         self.services = Services(
             settings=self.settings, store=store, content=content, clock=self.clock, queue=queue
         )
         return self.services
 
     async def close(self) -> None:
-        """Close the client, then stop the embedded server so its AOF is flushed."""
+        """Close the scheduled sends' connections and the Redis client, then stop the embedded
+        server so its AOF is flushed."""
+        if self.sender is not None:
+            await self.sender.shutdown()
+            self.sender = None
         if self.client is not None:
             await self.client.aclose()
             self.client = None

@@ -10,9 +10,11 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import TypeVar
 
 import yaml
+from babel.core import negotiate_locale
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -29,6 +31,7 @@ from bot.texts.content_models import (
     Toggle,
     WarningSigns,
 )
+from bot.texts.content_parity import parity_problems
 from bot.texts.content_terms import Terms, TermsFile, fill_terms
 from bot.texts.content_text import Html, render, render_plain
 from bot.texts.content_twitch import TwitchContent
@@ -51,6 +54,10 @@ __all__ = [
     "WarningSigns",
     "Content",
     "ContentError",
+    "catalog_problems",
+    "load_catalog",
+    "locale_folders",
+    "locale_problems",
     "Html",
     "content_problems",
     "load_content",
@@ -102,10 +109,29 @@ class Content:
     twitch: TwitchContent
     # The same texts with a country's own words (terms.yaml), by ISO 3166 code.
     variants: Mapping[str, Content] = field(default_factory=dict, compare=False, repr=False)
+    # Every locale the bot speaks (the same mapping in each of them), and the default one:
+    # any Content can answer in another locale (ARCHITECTURE §10).
+    locales: Mapping[str, Content] = field(default_factory=dict, compare=False, repr=False)
+    default_locale: str = ""
 
     def local(self, country: str | None) -> Content:
         """The texts in the words of `country` (None or a country without its own: plain)."""
         return self.variants.get(country or "", self)
+
+    def in_locale(self, locale: str | None) -> Content:
+        """The plain texts of `locale`; the default locale's when it is not one the bot speaks."""
+        found = self.locales.get(locale or "") or self.locales.get(self.default_locale)
+        return found or self
+
+    def locale_for(self, language_code: str | None) -> str:
+        """The locale for a Telegram `language_code` ("es-MX" -> es); unknown: the default."""
+        known = {locale.casefold(): locale for locale in self.locales}
+        if language_code:
+            for sep in ("-", "_"):
+                match = negotiate_locale([language_code], list(self.locales), sep=sep)
+                if match is not None:
+                    return known.get(match.casefold(), match)
+        return self.default_locale or self.locale
 
 
 def content_problems(locale_dir: Path) -> list[str]:
@@ -127,6 +153,51 @@ def load_content(root: Path, locale: str) -> Content:
     if content is None or problems:
         raise ContentError(problems)
     return content
+
+
+def locale_folders(root: Path) -> list[str]:
+    """The locale folders under a content root, sorted (`en`, `pt`, ...)."""
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and _LOCALE.fullmatch(p.name))
+
+
+def catalog_problems(root: Path, default: str) -> list[str]:
+    """Every problem of every locale under `root`, as `locale_problems` words them."""
+    if default not in locale_folders(root):
+        return [f"{root / default}: no content folder for the default locale {default!r}"]
+    return [p for locale in locale_folders(root) for p in locale_problems(root / locale, default)]
+
+
+def locale_problems(folder: Path, default: str) -> list[str]:
+    """Every problem of one locale folder, each as `"<locale>/<file>: <key>: <message>"`: its
+    own texts, then its parity with the default locale beside it (same keys, placeholders,
+    buttons and answers), when that folder exists."""
+    found = _load_all(folder, folder.name)[1]
+    default_dir = folder.parent / default
+    if folder.name != default and default_dir.is_dir():
+        found += parity_problems(default_dir, folder)
+    return [f"{folder.name}/{p}" for p in found]
+
+
+def load_catalog(root: Path, default: str) -> Content:
+    """Every locale under `root`, checked as `catalog_problems` does; the default's Content,
+    whose `locales` (shared by all of them and their country variants) holds every locale."""
+    problems = catalog_problems(root, default)
+    if problems:
+        raise ContentError(problems)
+    shared: dict[str, Content] = {}
+    locales = MappingProxyType(shared)
+    for locale in locale_folders(root):
+        content = load_content(root, locale)
+        variants = {
+            code: replace(v, locales=locales, default_locale=default)
+            for code, v in content.variants.items()
+        }
+        shared[locale] = replace(
+            content, variants=variants, locales=locales, default_locale=default
+        )
+    return shared[default]
 
 
 def _load_all(folder: Path, locale: str) -> tuple[Content | None, list[str]]:

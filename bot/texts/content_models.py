@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from bot.domain.flows import CheckinAnswers, CheckinStep
-from bot.domain.models import WARNING_SIGN_FIELDS, CheckIn, Reason
+from bot.domain.models import EMERGENCY_REASONS, WARNING_SIGN_FIELDS, CheckIn, Reason
 from bot.texts.content_text import (
     BUTTON,
     MESSAGE,
@@ -33,6 +33,7 @@ from bot.texts.content_text import (
     duplicate_ids,
     validate_with,
 )
+from bot.texts.telegram_html import visible_text
 
 # --- plan.yaml --------------------------------------------------------------------------------
 
@@ -322,7 +323,29 @@ class RedFlags(ContentModel):
     safe_confirmed: Message
     see_doctor_header: Message
     see_doctor: dict[Reason, Message]  # one line per reason, emergency ones included
+    # This locale's word (or word stem) for each emergency sign (ARCHITECTURE §4): the footer
+    # and the sign's own line must name it, so no translation drops one of the five.
+    emergency_signs: dict[Reason, Phrase]
     footer: Message
+
+    @field_validator("emergency_signs")
+    @classmethod
+    def _the_emergency_signs(cls, value: dict[Reason, str]) -> dict[Reason, str]:
+        wrong = sorted(set(value) ^ EMERGENCY_REASONS)
+        if wrong:
+            names = ", ".join(r.value for r in sorted(EMERGENCY_REASONS))
+            raise ValueError(f"must list exactly the emergency signs ({names})")
+        return value
+
+    @model_validator(mode="after")
+    def _signs_named(self) -> RedFlags:
+        footer = visible_text(self.footer).casefold()
+        for reason, word in self.emergency_signs.items():
+            if word.casefold() not in footer:
+                raise ValueError(f"footer: does not name the emergency sign {word!r}")
+            if word.casefold() not in visible_text(self.see_doctor[reason]).casefold():
+                raise ValueError(f"see_doctor.{reason.value}: does not name {word!r}")
+        return self
 
     @field_validator("see_doctor", mode="wrap")
     @classmethod

@@ -186,6 +186,7 @@ class Commands(ContentModel):
     pause: Command
     resume: Command
     settings: Command
+    language: Command
     export: Command
     delete: Command
     stop: Command
@@ -327,6 +328,9 @@ class Ui(ContentModel):
     snooze_too_late: Toast
     # insight: /progress chart, trigger patterns, week summary, doctor's PDF (insight.py)
     insight: InsightUi
+    # the person's language (language.py)
+    language_prompt: Message
+    language_set: Message
     # operators (admin.py): counts only, never a person's data
     admin_stats: Annotated[str, Text(MESSAGE, need=("scheduled", "lag"))]
     # People parked after repeated errors, by the pseudonyms the logs use (never an id). A

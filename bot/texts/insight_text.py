@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import date
 
 from bot.domain.episode_insight import MIN_EPISODES_FOR_TIMES, EpisodeInsight, Trigger
 from bot.domain.flows import CheckinStep
@@ -24,20 +23,14 @@ from bot.domain.models import CheckIn, Duration, Profile, Reason, TwitchLocation
 from bot.domain.plan import PLAN_DAYS
 from bot.texts.content import Content, render, render_plain
 from bot.texts.emergency_numbers import number_to_call
+
+# `number` is re-exported for the doctor's PDF (bot/views/report_pdf.py).
+from bot.texts.formats import number as number
+from bot.texts.formats import short_date
 from bot.texts.telegram_html import utf16_length, visible_length, visible_text
 
 MAX_MESSAGE = 4096
 MAX_CAPTION = 1024
-
-
-def short_date(day: date) -> str:
-    """Like "Fri 20 Mar"."""
-    return day.strftime("%a %-d %b")
-
-
-def number(value: float) -> str:
-    """7.5 -> "7.5", 8.0 -> "8", 2.666 -> "2.7"."""
-    return f"{value:.1f}".removesuffix(".0")
 
 
 def plain_label(label: str) -> str:
@@ -65,7 +58,7 @@ def episodes_phrase(content: Content, checkin: CheckIn) -> str:
 def _day_facts(content: Content, checkin: CheckIn) -> dict[str, str | int]:
     return {
         "episodes": episodes_phrase(content, checkin),
-        "sleep": number(checkin.sleep_hours),
+        "sleep": number(checkin.sleep_hours, content.locale),
         "caffeine": checkin.caffeine_drinks,
         "stress": checkin.stress_level,
     }
@@ -106,8 +99,8 @@ def chart_caption(content: Content, days: Sequence[DayPoint]) -> str:
         return ""
     header = render(
         words.caption_header,
-        first=short_date(days[0].local_date),
-        last=short_date(days[-1].local_date),
+        first=short_date(days[0].local_date, content.locale),
+        last=short_date(days[-1].local_date, content.locale),
     )
     lines = [_caption_line(content, point) for point in days]
     text = "\n".join([header, *lines])
@@ -119,7 +112,7 @@ def chart_caption(content: Content, days: Sequence[DayPoint]) -> str:
 
 def _caption_line(content: Content, point: DayPoint) -> str:
     words = content.ui.insight
-    when = short_date(point.local_date)
+    when = short_date(point.local_date, content.locale)
     if point.paused:
         line = render(words.caption_paused, date=when)
     elif point.checkin is None:
@@ -147,8 +140,8 @@ def _pattern_line(content: Content, pattern: Pattern) -> str:
         "factor": str(getattr(words.factors, pattern.factor.value)),
         "days_with": pattern.days_with,
         "days_without": pattern.days_without,
-        "mean_with": number(pattern.mean_with or 0),
-        "mean_without": number(pattern.mean_without or 0),
+        "mean_with": number(pattern.mean_with or 0, content.locale),
+        "mean_without": number(pattern.mean_without or 0, content.locale),
     }
     template = {
         Verdict.NOT_ENOUGH_DATA: words.pattern_not_enough,
@@ -234,7 +227,7 @@ def _changed(content: Content, insight: WeekInsight) -> str:
     lines = [render(words.changed_header, first_day=first.day, last_day=last.day)]
     for point, checkin in ((first, first.checkin), (last, last.checkin)):
         facts = _day_facts(content, checkin)
-        date_text = short_date(point.local_date)
+        date_text = short_date(point.local_date, content.locale)
         lines.append(render(words.changed_day, date=date_text, day=point.day, **facts))
     return "\n".join(lines)
 
@@ -264,7 +257,7 @@ def _red_flags(content: Content, insight: WeekInsight) -> str:
     lines += [
         render(
             words.red_flag_line,
-            date=short_date(a.local_date),
+            date=short_date(a.local_date, content.locale),
             day=a.day,
             answers=answers_text(content, a),
         )

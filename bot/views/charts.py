@@ -27,6 +27,7 @@ from matplotlib.ticker import MaxNLocator
 from bot.domain.insight import SLEEP_HOURS_UNDER, DayPoint
 from bot.domain.models import Duration
 from bot.texts.content_ui import InsightUi
+from bot.texts.formats import day_month
 from bot.texts.telegram_html import visible_text
 
 # 1080 x 1350 px (4:5) fills a phone screen's width without scaling the text down much.
@@ -95,16 +96,18 @@ class HourPanel:
     axis: str
 
 
-def chart_png(days: Sequence[DayPoint], words: InsightUi, hours: HourPanel | None = None) -> bytes:
-    """The chart as a WIDTH_PX x HEIGHT_PX PNG; with logged episodes, taller by an hour-of-day
-    panel below (HOURS_PX)."""
+def chart_png(
+    days: Sequence[DayPoint], words: InsightUi, locale: str, hours: HourPanel | None = None
+) -> bytes:
+    """The chart as a WIDTH_PX x HEIGHT_PX PNG with `locale`'s dates; with logged episodes,
+    taller by an hour-of-day panel below (HOURS_PX)."""
     if hours is None:
         figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-        draw_chart(figure, days, words)
+        draw_chart(figure, days, words, locale)
     else:
         figure = Figure(figsize=(WIDTH_PX / DPI, (HEIGHT_PX + HOURS_PX) / DPI), dpi=DPI)
         grid = figure.add_gridspec(2, 1, height_ratios=(HEIGHT_PX, HOURS_PX))
-        draw_chart(figure.add_subfigure(grid[0]), days, words)
+        draw_chart(figure.add_subfigure(grid[0]), days, words, locale)
         draw_hours(figure.add_subfigure(grid[1]), hours)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)
@@ -124,8 +127,11 @@ def draw_hours(figure: Figure | SubFigure, hours: HourPanel) -> None:
     axes.set_axisbelow(True)
 
 
-def draw_chart(figure: Figure | SubFigure, days: Sequence[DayPoint], words: InsightUi) -> None:
-    """Episodes (coloured by the longest episode) above; sleep and caffeine below."""
+def draw_chart(
+    figure: Figure | SubFigure, days: Sequence[DayPoint], words: InsightUi, locale: str = "en"
+) -> None:
+    """Episodes (coloured by the longest episode) above; sleep and caffeine below; dates as
+    `locale` writes them."""
     # Fixed margins: a layout engine would double the drawing time (it measures every text).
     episodes, habits = figure.subplots(2, 1, sharex=True, gridspec_kw=_GRID)
     figure.suptitle(
@@ -135,7 +141,7 @@ def draw_chart(figure: Figure | SubFigure, days: Sequence[DayPoint], words: Insi
         _mark_paused(axes, days)
     _draw_episodes(episodes, days, words)
     _draw_habits(habits, days, words)
-    _label_days(habits, days, words)
+    _label_days(habits, days, words, locale)
 
 
 def _mark_paused(axes: Axes, days: Sequence[DayPoint]) -> None:
@@ -219,15 +225,15 @@ def _draw_habits(axes: Axes, days: Sequence[DayPoint], words: InsightUi) -> None
     axes.legend(handles=handles, **_LEGEND_ABOVE)
 
 
-def _label_days(axes: Axes, days: Sequence[DayPoint], words: InsightUi) -> None:
+def _label_days(axes: Axes, days: Sequence[DayPoint], words: InsightUi, locale: str) -> None:
     """ "Day 3" and the date under each day; every n-th one when there are many."""
     step = max(1, math.ceil(len(days) / _MAX_LABELS))
     ticks = list(range(0, len(days), step))
-    labels = [_day_label(days[i], words) for i in ticks]
+    labels = [_day_label(days[i], words, locale) for i in ticks]
     axes.set_xticks(ticks, labels, fontsize=10, family=FONT)
     axes.set_xlim(-0.6, max(len(days), 1) - 0.4)
 
 
-def _day_label(point: DayPoint, words: InsightUi) -> str:
+def _day_label(point: DayPoint, words: InsightUi, locale: str) -> str:
     first = words.chart_paused if point.paused else words.chart_day.format(day=point.day)
-    return f"{printable(first)}\n{point.local_date.strftime('%-d %b')}"
+    return f"{printable(first)}\n{printable(day_month(point.local_date, locale))}"

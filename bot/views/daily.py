@@ -10,8 +10,9 @@ from telegram import InlineKeyboardMarkup
 from bot.domain.callbacks import Action
 from bot.domain.models import Profile, Status
 from bot.domain.plan import PLAN_DAYS, is_paused
-from bot.domain.today import Today, friendly_date, is_enrolled, today_of
+from bot.domain.today import Today, is_enrolled, today_of
 from bot.texts.content import Content, render
+from bot.texts.formats import long_date
 from bot.views.keyboards import Button, button, columns, keyboard
 
 
@@ -61,7 +62,9 @@ def today_message(
     today = today_of(profile, now)
     day = today.day or 0
     if day < 1:
-        return render(ui.plan_not_started, start_date=friendly_date(profile.start_date)), None
+        return render(
+            ui.plan_not_started, start_date=long_date(profile.start_date, content.locale)
+        ), None
     if day > PLAN_DAYS:
         return ui.plan_finished, None
     text, markup = morning_message(content, day, today.local_date, slept)

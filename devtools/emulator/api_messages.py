@@ -84,7 +84,7 @@ async def send_message(core: Core, params: Params) -> Any:
     text, shown_html = _formatted(params, "text")
     check_text(text)
     buttons, markup = _markup(params)
-    core.charge(chat.id)
+    core.charge(chat.id, params)
     message = ChatMessage(
         chat_id=chat.id,
         message_id=core.store.next_message_id(chat.id),
@@ -205,7 +205,7 @@ async def _send_file(core: Core, params: Params, kind: str) -> Any:
     caption, shown_html = _formatted(params, "caption")
     check_caption(caption)
     buttons, markup = _markup(params)
-    core.charge(chat.id)
+    core.charge(chat.id, params)
     has_caption = params.has("caption")
     file = core.store.store_file(
         kind, upload.filename, upload.data, upload.mime_type, caption.text if has_caption else None

@@ -86,9 +86,10 @@ class Core:
             raise forbidden(errors.BOT_BLOCKED)
         return chat
 
-    def charge(self, chat_id: int) -> None:
+    def charge(self, chat_id: int, params: Params) -> None:
+        """Charge one new message to the flood limits (paid ones to the paid bucket)."""
         if self._limiter is not None:
-            self._limiter.charge(chat_id)
+            self._limiter.charge(chat_id, paid=params.flag("allow_paid_broadcast"))
 
     def sender(self, message: ChatMessage) -> User:
         return self.bot if message.from_bot else self.store.users[message.sender_id]

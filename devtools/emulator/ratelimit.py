@@ -12,12 +12,15 @@ from devtools.emulator.errors import too_many_requests
 
 @dataclass(frozen=True)
 class RateLimits:
-    """About one message a second per chat and thirty a second overall, with small bursts."""
+    """About one message a second per chat and thirty a second overall, with small bursts;
+    messages marked allow_paid_broadcast have their own 1,000 a second."""
 
     per_chat_rate: float = 1.0
     per_chat_burst: float = 1.0
     global_rate: float = 30.0
     global_burst: float = 30.0
+    paid_rate: float = 1000.0
+    paid_burst: float = 1000.0
 
 
 class TokenBucket:
@@ -48,19 +51,22 @@ class RateLimiter:
         self.limits = limits
         self._clock = clock
         self._global = TokenBucket(limits.global_rate, limits.global_burst, clock.now())
+        self._paid = TokenBucket(limits.paid_rate, limits.paid_burst, clock.now())
         self._chats: dict[int, TokenBucket] = {}
 
-    def charge(self, chat_id: int) -> None:
-        """Take one message from both buckets or raise 429 with Telegram's `retry_after`."""
+    def charge(self, chat_id: int, *, paid: bool = False) -> None:
+        """Take one message from the chat's bucket and the global (or, for a message marked
+        allow_paid_broadcast, the paid) bucket, or raise 429 with Telegram's `retry_after`."""
         now = self._clock.now()
+        overall = self._paid if paid else self._global
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = TokenBucket(self.limits.per_chat_rate, self.limits.per_chat_burst, now)
             self._chats[chat_id] = chat
-        for bucket in (self._global, chat):
+        for bucket in (overall, chat):
             bucket.refill(now)
-        wait = max(self._global.wait_seconds(), chat.wait_seconds())
+        wait = max(overall.wait_seconds(), chat.wait_seconds())
         if wait > 0:
             raise too_many_requests(max(1, math.ceil(wait)))
-        self._global.tokens -= 1
+        overall.tokens -= 1
         chat.tokens -= 1

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from aiohttp import web
+from telegram import Bot
 
 from devtools.emulator.api_bot import BOT_METHODS
 from devtools.emulator.api_messages import MESSAGE_METHODS, Handler
@@ -21,6 +22,18 @@ from devtools.emulator.faults import Fault, FaultKind
 from devtools.emulator.params import Params, read_params
 
 METHODS: dict[str, Handler] = {**BOT_METHODS, **MESSAGE_METHODS}
+# Telegram's method names are case-insensitive. Calls are recorded under the name the Bot API
+# documents (python-telegram-bot's camelCase aliases), whatever case the client sent.
+_CANONICAL: dict[str, str] = {
+    name.lower(): name for name in dir(Bot) if name[:1].islower() and name != name.lower()
+}
+
+
+def canonical(method: str) -> str:
+    """The Bot API's spelling of a method name, e.g. "sendmessage" -> "sendMessage"."""
+    return _CANONICAL.get(method.lower(), method)
+
+
 MAX_REQUEST_BYTES = 60 * 1024 * 1024
 
 
@@ -84,7 +97,7 @@ class ApiServer:
             if handler is None:
                 raise METHOD_NOT_FOUND
             params = await read_params(request)
-            self.core.log(name, params)
+            self.core.log(canonical(name), params)
             fault = self.core.faults.take(name, _chat_id(params))
             if fault is not None:
                 return await self._faulty(fault, handler, params, request)

@@ -129,6 +129,7 @@ STOP_ASK = "Stop the plan?"
 HELP = "How TwitchCare works"
 FAQ = "Common questions"
 URGENT = "New or worrying symptoms?"
+LANGUAGE = "Which language would you like me to use?"
 EXPORT = "twitchcare-export.json"  # a file, not text
 STALE = "This button has expired"
 SLEEP_SAVED = "Thanks, noted"
@@ -136,7 +137,7 @@ EARLIER_MORNING = "That question was for an earlier morning"
 SAFE_THANKS = "I'm glad you're safe"
 BACK_ON = "reminders are back on"
 
-ANYONE = {"help": HELP, "faq": FAQ, "urgent": URGENT}
+ANYONE = {"help": HELP, "faq": FAQ, "urgent": URGENT, "language": LANGUAGE}
 NO_PLAN = {
     **ANYONE,
     **dict.fromkeys(

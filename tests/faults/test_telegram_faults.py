@@ -25,6 +25,7 @@ from bot.storage.store import OUTBOX, Store, person_key
 from devtools.emulator import BotApiEmulator, FaultKind, RecordedRequest
 from devtools.manual_clock import ManualClock
 from scheduler.dispatcher import MAX_ATTEMPTS, MAX_RETRY_AFTER, TickStats
+from scheduler.transport import H11Request
 from tests.e2e.harness import START, USER, Harness, settings_for
 from tests.e2e.steps import chat_sends, enrol, headline, sent_since, walk
 
@@ -50,6 +51,9 @@ async def impatient_bot(
         # No setting for it (production keeps PTB's 5 s); the test shortens the HTTP client's.
         app.bot.request._client.timeout = httpx.Timeout(5.0, read=READ_TIMEOUT)  # type: ignore[attr-defined]
         async with running(app):
+            # Every fault below hits the scheduled sends' own transport, not PTB's httpx one.
+            assert isinstance(app.bot_data.dispatcher.sender.request, H11Request)
+            assert app.bot_data.dispatcher.sender.request.read_timeout == READ_TIMEOUT
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=5)
             try:

@@ -8,6 +8,8 @@ from bench import peak
 from bench import report_pdf as report_pdf_bench
 from bench.cluster import Runs, rows
 from bench.scale import Config, run
+from bench.sendpath import Config as SendPathConfig
+from bench.sendpath import measure, render, table
 from bench.twitch_log import run as run_twitch_log
 
 
@@ -72,3 +74,24 @@ def test_peak_benchmark_gives_issue_15s_row_scaled_to_200000(redis_url: str) -> 
     assert (figure, goal) == ("morning peak, 200,000 people at 08:00, free tier", "<= 1.9 h")
     # One message each, scaled from 40 people to 200,000 and saying so.
     assert "h, 1 message each (scaled ×5000 from 40 people: " in measured
+
+
+async def test_sendpath_benchmark_prints_every_figure(redis_url: str) -> None:
+    measured = await measure(
+        SendPathConfig(cohort=20, reference=20, peak_people=40, peak_budget=60, repeats=1),
+        redis_url=redis_url,
+    )
+
+    report = render(table(measured))
+
+    for figure in (
+        "| scheduled sends per CPU-second, new path | >= 1,000 |",
+        "| new path / bare PTB send_message | >= 1.6x |",
+        "| 2 processes vs 1 on 2 cores | >= 1.7x |",
+        "| morning peak, 40 people at 08:00, paid broadcast, 2 processes |",
+    ):
+        assert figure in report
+    # Every morning message went out, and no more were paid for than the budget allows.
+    assert measured.ours["messages"] == 40
+    assert measured.peak.messages == 40  # one morning message each
+    assert measured.peak.paid <= 60

@@ -39,6 +39,7 @@ WIRE_NAMES = {
     Action.URGENT_SIGN: "ur_sign",
     Action.URGENT_SOS: "ur_sos",
     Action.SAFE: "safe",
+    Action.LANGUAGE: "lang",
     Action.STOP: "stop",
     Action.DELETE: "delete",
 }

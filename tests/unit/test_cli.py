@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from content import CONTENT_ROOT
+from tests.locales import FAKE, content_root_with
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -44,3 +45,20 @@ def test_check_content_on_a_missing_folder_says_so(tmp_path: Path) -> None:
     result = run_cli("check-content", str(tmp_path / "nope"))
     assert result.returncode == 1
     assert "no such content folder" in result.stderr
+
+
+def test_check_content_refuses_a_locale_out_of_parity_naming_locale_file_and_key(
+    tmp_path: Path,
+) -> None:
+    root = content_root_with(tmp_path, FAKE)
+    ui = yaml.safe_load((root / FAKE / "ui.yaml").read_text("utf-8"))
+    del ui["commands"]["help"]
+    (root / FAKE / "ui.yaml").write_text(yaml.safe_dump(ui, allow_unicode=True), "utf-8")
+
+    whole = run_cli("check-content", str(root))
+    one = run_cli("check-content", str(root / FAKE))
+
+    for result in (whole, one):
+        assert result.returncode == 1
+        assert "xx/ui.yaml: commands.help: missing key (en has it)" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -14,9 +14,10 @@ from pathlib import Path
 import vulture  # type: ignore[import-untyped]  # no type information is published
 
 ROOT = Path(__file__).resolve().parents[2]
-# Called by name by a framework: python-telegram-bot (BaseUpdateProcessor, BaseRateLimiter),
+# Called by name by a framework: python-telegram-bot (BaseUpdateProcessor, BaseRateLimiter,
+# BaseRequest),
 # and the standard library's html.parser (its callbacks, in bot/texts/telegram_html.py).
-CALLED_BY_A_FRAMEWORK = {"do_process_update", "initialize", "shutdown"}
+CALLED_BY_A_FRAMEWORK = {"do_process_update", "initialize", "shutdown", "do_request"}
 HTML_PARSER_CALLBACKS = {
     "handle_data",
     "handle_entityref",

@@ -60,7 +60,29 @@ ACCEPTED = [
     ("٧:٣٠", time(7, 30)),  # Arabic-Indic digits
 ]
 
+# The forms other locales write times in (de, es, pt, ru, fr): issue 17.
+LOCALE_FORMS = [
+    ("7.30", time(7, 30)),
+    ("19h30", time(19, 30)),
+    ("19 h 30", time(19, 30)),
+    ("19 h", time(19, 0)),
+    ("19h", time(19, 0)),
+    ("19:30 Uhr", time(19, 30)),
+    ("7:30 Uhr", time(7, 30)),
+    ("19.30 Uhr", time(19, 30)),
+    ("7 Uhr", time(7, 0)),
+    ("22 UHR", time(22, 0)),
+    ("19:30 h", time(19, 30)),
+    ("19:30 hs", time(19, 30)),
+    ("19:30h", time(19, 30)),
+]
+
 REJECTED = [
+    "19 h 3",
+    "19 uhr 30",
+    "7:30 am Uhr",
+    "Uhr",
+    "h30",
     "",
     "   ",
     "abc",
@@ -97,6 +119,11 @@ REJECTED = [
 
 @pytest.mark.parametrize(("text", "expected"), ACCEPTED)
 def test_parse_accepts(text: str, expected: time) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), LOCALE_FORMS)
+def test_parse_accepts_other_locales_forms(text: str, expected: time) -> None:
     assert parse_time(text) == expected
 
 
