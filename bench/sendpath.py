@@ -35,15 +35,13 @@ from datetime import time as wall
 from datetime import timedelta
 from typing import Any
 
-from redis.asyncio import Redis
-
 from bench.common import MEASURED_CPU, SERVICE_CPU, process_cpu_s, run_worker, two_cores
 from bench.ours import sent_messages
 from bench.peak import PaidPeak, paid_peak
 from bench.redis_proc import BenchRedis
 from bench.scale import Stub
 from bench.seed import SEED_NOW, seed_cohort
-from bot.storage.store import connect
+from bot.storage.client import RedisClient, connect
 
 COHORT_ZONE, COHORT_WAKE = "Europe/Berlin", wall(8, 7)
 FIRST_COHORT = 910_000_000
@@ -109,7 +107,7 @@ class Measured:
     load: tuple[float, float]  # 1-minute load average before and after
 
 
-async def _cohort(redis: Redis, first_user: int, size: int) -> str:
+async def _cohort(redis: RedisClient, first_user: int, size: int) -> str:
     due = await seed_cohort(
         redis, first_user=first_user, size=size, zone=COHORT_ZONE, wake=COHORT_WAKE, after=SEED_NOW
     )
@@ -145,7 +143,7 @@ async def _run(
 
 
 async def _scaling(
-    redis: Redis,
+    redis: RedisClient,
     common: dict[str, Any],
     config: Config,
     cpus: list[int | None],
@@ -171,7 +169,7 @@ async def measure(config: Config, *, redis_url: str | None = None) -> Measured:
         server.start()
     url = redis_url or (server.url if server else "")
     stub = Stub(SERVICE_CPU if pinned else None)
-    redis = connect(url)
+    redis = await connect(url)
     cpu0, cpu1 = (MEASURED_CPU, SERVICE_CPU) if pinned else (None, None)
     services = {"stub": stub.pid} | ({"Redis": server.pid} if server is not None else {})
     load_before = os.getloadavg()[0]

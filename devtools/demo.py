@@ -1,7 +1,8 @@
 """`twitchcare demo`: the whole bot in a terminal, against the in-process Bot API emulator.
 
 The real Application, the real handlers and an embedded Redis; only Telegram is played by the
-emulator. Buttons are numbered: typing a number taps one, anything else is sent as text.
+emulator. Buttons are numbered: typing a number taps one (a button under the message box also
+by its words), anything else is sent as text.
 Nothing typed can stop the demo: a line that fails prints one friendly sentence (the details
 go to the demo's log file) and the chat goes on. The simulated clock is kept in the data
 folder (a SavedClock), so a demo started again carries on from the moment it was left.
@@ -41,8 +42,9 @@ ANSWER_TIMEOUT = 30.0
 _LOCATION = re.compile(r"^@\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)$")
 BANNER = """\
 TwitchCare demo: you are chatting with the real bot; Telegram is simulated on this machine.
-Type a button's number to tap it, @LAT,LON to share a location, >> to skip ahead to your next
-scheduled message, anything else to send it. Ctrl-D quits.
+Type a button's number to tap it (a button under the message box also by its words),
+@LAT,LON to share a location, >> to skip ahead to your next scheduled message, anything else
+to send it. Ctrl-D quits.
 Your demo data is kept in {data_dir} (start with --reset to begin again); its log: {log}.
 """
 GONE = "That button isn't there any more. Type one of the numbers shown, or a message."
@@ -89,10 +91,13 @@ class Demo:
             await self.skip_ahead()
             return
         location = _LOCATION.match(text)
-        action = self.transcript.action(int(text)) if text.isdigit() else None
+        action = (
+            self.transcript.action(int(text)) if text.isdigit() else self.transcript.typed(text)
+        )
         if isinstance(action, Tap):
             update_id = await self.emu.tap(DEMO_USER, action.message_id, action.data)
         elif isinstance(action, Say):
+            self.transcript.sent(action)
             update_id = await self.emu.send_text(DEMO_USER, action.text)
         elif location:
             lat, lon = float(location.group(1)), float(location.group(2))

@@ -2,8 +2,10 @@
 
 Every button that can still be tapped on the newest few messages with buttons has a number.
 A button keeps its number while it is there; a button that goes away frees its number, and new
-buttons take the lowest free ones. Reply-keyboard buttons are numbered too (typing the number
-sends their text); a location button says how to share a place in a terminal.
+buttons take the lowest free ones. A reply keyboard is printed where Telegram shows it, under the
+message box, last before each prompt; its buttons are numbered too, and typing the number (or
+the label, emoji and case aside) sends their text. A location button says how to share a place
+in a terminal.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ LOCATION_HINT = (
     "or just type a city name."
 )
 SNIPPET = 40
+KEYBOARD = "⌨️  Under the message box:"
+# An older message with more buttons than this is summed up by their numbers and its first line.
+NAMED_BUTTONS = 2
 # Buttons on older messages are out of sight in a terminal: only the newest few are numbered.
 RECENT_KEYBOARDS = 5
 
@@ -94,18 +99,42 @@ class Transcript:
                 return action
         return None
 
+    def typed(self, text: str) -> Say | None:
+        """The reply-keyboard button whose label this typed text names, emoji and case aside."""
+        wanted = _words(text)
+        says = [a for a in self.numbers if isinstance(a, Say) and _words(a.text) == wanted]
+        return says[0] if wanted and says else None
+
+    def sent(self, say: Say) -> None:
+        """Show what a reply-keyboard tap sent, as the chat would show the person's message."""
+        self.out.write(f"👤 {say.text}\n")
+
     def remind(self) -> None:
-        """After a line's answer: name the buttons still tappable on older messages, then
-        start counting what is printed afresh."""
-        older = [
-            f"[{number}] {action.label}"
-            for action, number in sorted(self.numbers.items(), key=lambda item: item[1])
-            if isinstance(action, Tap) and action.message_id not in self.printed
-        ]
+        """After a line's answer: name the buttons still tappable on older messages, show the
+        reply keyboard under the message box, then start counting what is printed afresh."""
+        older = self._older()
         if older and self.printed:
-            self.out.write("   (still there to tap: " + ", ".join(older) + ")\n")
-            self.out.flush()
+            self.out.write("   (still there to tap: " + "; ".join(older) + ")\n")
+        keys = sorted((n, a.label) for a, n in self.numbers.items() if isinstance(a, Say))
+        if keys:
+            self.out.write(f"\n{KEYBOARD}\n" + "".join(f"   [{n}] {k}\n" for n, k in keys))
+        self.out.flush()
         self.printed = set()
+
+    def _older(self) -> list[str]:
+        """Each older message's live buttons: by label when few, else by number and quote."""
+        by_message: dict[int, list[tuple[int, str]]] = {}
+        for action, number in sorted(self.numbers.items(), key=lambda item: item[1]):
+            if isinstance(action, Tap) and action.message_id not in self.printed:
+                by_message.setdefault(action.message_id, []).append((number, action.label))
+        parts = []
+        for message_id, taps in by_message.items():
+            if len(taps) <= NAMED_BUTTONS:
+                parts.append(", ".join(f"[{n}] {label}" for n, label in taps))
+            else:
+                numbers = f"[{taps[0][0]}]–[{taps[-1][0]}]"
+                parts.append(f"{numbers} under “{_quote(self.texts.get(message_id, ''))}”")
+        return parts
 
     def _renumber(self, messages: list[ChatMessage]) -> None:
         with_taps = [message for message in messages if _taps(message)][-RECENT_KEYBOARDS:]
@@ -135,8 +164,7 @@ class Transcript:
         self.out.write("\n" + marker + body.replace("\n", "\n   ") + "\n")
 
     def _print_buttons(self, message: ChatMessage) -> None:
-        says = [Say(text) for text in _reply_buttons(message.reply_keyboard)]
-        for action in [*_taps(message), *says]:
+        for action in _taps(message):  # a reply keyboard is shown under the message box instead
             if action in self.numbers:
                 self.out.write(f"   [{self.numbers[action]}] {action.label}\n")
         if _asks_for_location(message.reply_keyboard):
@@ -185,9 +213,18 @@ def _changed_part(before: str, after: str) -> str:
         if tag in ("insert", "replace")
         for line in new[j1:j2]
     ]
-    first = next((line for line in new if line.strip()), "")
-    quote = first if len(first) <= SNIPPET else first[: SNIPPET - 1] + "…"
-    head = f"(updated: “{quote}”)"
+    head = f"(updated: “{_quote(after)}”)"
     if not added:
         return head
     return after if added == new else "\n".join([head, *added])
+
+
+def _quote(body: str) -> str:
+    """A message's first line with text, cut to a snippet."""
+    first = next((line for line in body.splitlines() if line.strip()), "")
+    return first if len(first) <= SNIPPET else first[: SNIPPET - 1] + "…"
+
+
+def _words(text: str) -> str:
+    """Text without emoji, punctuation, case or extra spaces: what a typed label is matched by."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())

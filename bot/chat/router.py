@@ -16,12 +16,13 @@ from typing import TypeVar
 
 from telegram import MaybeInaccessibleMessage, Message, Update
 
+from bot.chat.log_button import log_button
 from bot.chat.replies import answer, retire, send, user_id_of
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback, decode
 from bot.domain.flows import CheckinFlow, EnrolFlow, Flow, FlowKind, SettingsFlow
 from bot.domain.today import is_enrolled
-from bot.texts.content import render_plain
+from bot.texts.content import render, render_plain
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -136,12 +137,17 @@ def _shows_button(message: MaybeInaccessibleMessage, data: str | None) -> bool:
 
 
 async def say_fallback(update: Update, context: Context) -> None:
-    """Gentle help for a message nobody asked for: the everyday commands while on the plan,
-    /start otherwise."""
+    """Gentle help for a message nobody asked for: the everyday commands and the log button
+    (given back, in case the client hid it) while on the plan, /start otherwise."""
     svc = services(context)
-    ui = svc.content.ui
-    on_plan = is_enrolled(await svc.store.get_profile(user_id_of(update)))
-    await send(update, context, ui.unknown_text if on_plan else ui.unknown_text_no_plan)
+    content = svc.content
+    profile = await svc.store.get_profile(user_id_of(update))
+    if not is_enrolled(profile):
+        await send(update, context, content.ui.unknown_text_no_plan)
+        return
+    hint = render(content.twitch.typed_hint, button=content.twitch.button)
+    markup = log_button(content, profile, update.effective_chat)
+    await send(update, context, f"{hint}\n\n{content.ui.unknown_text}", markup)
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from telegram import InputFile, ReplyKeyboardRemove, Update
 
+from bot.chat.log_button import log_button
 from bot.chat.replies import answer, confirm_with, edit, send, user_id_of
 from bot.chat.router import Feature
 from bot.core.context import Context, services
@@ -283,7 +284,19 @@ async def on_carry_on(update: Update, context: Context, callback: Callback) -> N
     # Deleted meanwhile, or not stopped: nothing to change; _send_today says where they stand.
     with suppress(ProfileNotFound, _Refused):
         await svc.store.update_profile(user_id_of(update), carry_on)
+    await _give_button_back(update, context)
     await _send_today(update, context)
+
+
+async def _give_button_back(update: Update, context: Context) -> None:
+    """The log button again, on a line of its own (today's step has buttons, which a reply
+    keyboard cannot share a message with): after /stop it was taken away."""
+    content = services(context).content
+    profile = await services(context).store.get_profile(user_id_of(update))
+    markup = log_button(content, profile, update.effective_chat)
+    if markup is not None:
+        text = render(content.twitch.keyboard_back, button=content.twitch.button)
+        await send(update, context, text, markup)
 
 
 FEATURE = Feature(

@@ -12,6 +12,7 @@ from typing import TypeVar
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.chat.escalation import see_doctor_text
+from bot.chat.log_button import log_button
 from bot.chat.replies import answer, edit, send, user_id_of
 from bot.chat.router import Feature, steps_of
 from bot.chat.steps import (
@@ -51,7 +52,7 @@ from bot.texts.content import Content, render, render_plain
 from bot.texts.content_ui import OnsetOption
 from bot.texts.formats import clock_time, long_date, zone_place
 from bot.views.daily import morning_message
-from bot.views.keyboards import Button, button, columns, keyboard, log_keyboard, new_nonce
+from bot.views.keyboards import Button, button, columns, keyboard, new_nonce
 from scheduler.timing import MORNING_STEP, routine_of
 
 # The outbox owner of the step sent at enrolment (a dispatcher's owner is "<shard>:<lease>").
@@ -360,9 +361,7 @@ async def _confirm(
         first_day_note=ui.starts_today if starts_today else ui.starts_tomorrow,
     )
     # The "⚡ Twitching now" button comes with the summary, the one message without buttons.
-    await send(
-        update, context, summary, log_keyboard(content.twitch.button, content.twitch.placeholder)
-    )
+    await send(update, context, summary, log_button(content, profile, update.effective_chat))
     if advice:
         await send(update, context, see_doctor_text(content, advice))
     if starts_today:

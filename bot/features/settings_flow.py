@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
+from bot.chat.log_button import log_button
 from bot.chat.replies import answer, edit, send, user_id_of
 from bot.chat.router import Feature, steps_of
 from bot.chat.steps import (
@@ -286,8 +287,9 @@ async def _save_zone(update: Update, context: Context, zone: str, country: str |
     if saved is None:
         return
     now_local = local_now(zone, svc.clock.now())
-    # Also takes away the "share my location" keyboard.
-    await send(update, context, zone_set_text(svc.content, zone, now_local), ReplyKeyboardRemove())
+    # Also replaces the "share my location" keyboard, with the log button while on the plan.
+    keys = log_button(svc.content, saved[0], update.effective_chat) or ReplyKeyboardRemove()
+    await send(update, context, zone_set_text(svc.content, zone, now_local), keys)
     if country_of(saved[0]) is None:  # not certain: ask, in place of the menu
         flow = saved[1].replaced(step=SettingsStep.COUNTRY)
         await svc.store.set_flow(user_id_of(update), flow)

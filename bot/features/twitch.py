@@ -22,7 +22,7 @@ from bot.domain.callbacks import Action, Callback
 from bot.domain.episodes import EPISODES_PER_DAY_CAP, Before, Episode, day_start
 from bot.domain.flows import CheckinStep
 from bot.domain.localtime import local_now
-from bot.domain.models import Profile, TwitchLocation
+from bot.domain.models import CheckInRecord, Profile, TwitchLocation
 from bot.domain.timeparse import format_time
 from bot.domain.today import today_of
 from bot.domain.triage import assess_person, triage
@@ -131,7 +131,7 @@ async def _describe(
     assert query is not None
     svc = services(context)
     user_id = user_id_of(update)
-    episode, profile = await _episode_of(context, user_id, callback)
+    episode, profile, latest = await _episode_of(context, user_id, callback)
     if change is None or episode is None or profile is None:
         await answer(query, render_plain(svc.content.ui.stale_button))
         return None
@@ -140,8 +140,7 @@ async def _describe(
     if not await svc.store.describe_episode(user_id, index, described):
         await answer(query, render_plain(svc.content.ui.stale_button))
         return None
-    usual = await _usual_label(context, user_id)
-    text, markup = _view(svc.content, profile, index, described, usual)
+    text, markup = _view(svc.content, profile, index, described, _usual_label(svc.content, latest))
     await asyncio.gather(
         answer(query, render_plain(svc.content.twitch.saved)), edit(query, text, markup)
     )
@@ -150,26 +149,24 @@ async def _describe(
 
 async def _episode_of(
     context: Context, user_id: int, callback: Callback
-) -> tuple[Episode | None, Profile | None]:
-    """The stored episode a button names by index and unix second, and the person's profile."""
+) -> tuple[Episode | None, Profile | None, CheckInRecord | None]:
+    """The stored episode a button names by index and unix second, the person's profile and
+    their latest check-in, read in one round trip."""
     index, seconds = callback.args[0], callback.args[1]
     if not (index.isdigit() and seconds.isdigit()):
-        return None, None
-    store = services(context).store
-    episode = await store.episode_at(user_id, int(index))
+        return None, None, None
+    episode, profile, latest = await services(context).store.episode_in_context(user_id, int(index))
     if episode is None or int(episode.at.timestamp()) != int(seconds):
-        return None, None
-    return episode, await store.get_profile(user_id)
+        return None, None, None
+    return episode, profile, latest
 
 
-async def _usual_label(context: Context, user_id: int) -> str:
+def _usual_label(content: Content, latest: CheckInRecord | None) -> str:
     """The place the person's latest check-in named, else the first (the eyelid)."""
-    content = services(context).content
-    records = await services(context).store.list_checkins(user_id)
     answers = _places(content).answers
-    if records:
-        latest = records[-1].checkin.twitch_location.value
-        return next((a.label for a in answers if a.value == latest), answers[0].label)
+    if latest is not None:
+        place = latest.checkin.twitch_location.value
+        return next((a.label for a in answers if a.value == place), answers[0].label)
     return answers[0].label
 
 

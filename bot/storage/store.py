@@ -409,10 +409,23 @@ class Store:
         args: list[str | int] = [index, int(episode.at.timestamp()), pack(episode)]
         return bool(await self._describe_episode(keys=keys, args=args))
 
-    async def episode_at(self, user_id: int, index: int) -> Episode | None:
-        """The episode at `index`, or None if there is none (or it cannot be read)."""
-        raw = await self._redis.lindex(person_key(user_id, EPISODES), index)
-        return None if raw is None else _readable_episode(raw)
+    async def episode_in_context(
+        self, user_id: int, index: int
+    ) -> tuple[Episode | None, Profile | None, CheckInRecord | None]:
+        """The episode at `index`, the profile and the latest check-in (for the usual place),
+        in one round trip: what a "just before" or "where" tap reads before it writes."""
+        checkins = person_key(user_id, CHECKINS)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.lindex(person_key(user_id, EPISODES), index)
+            pipe.get(person_key(user_id, PROFILE))
+            pipe.lindex(checkins, -1)
+            pipe.llen(checkins)
+            raw_episode, raw_profile, raw_latest, count = await pipe.execute()
+        return (
+            None if raw_episode is None else _readable_episode(raw_episode),
+            None if raw_profile is None else parse_profile(user_id, raw_profile),
+            None if raw_latest is None else parse_checkin(user_id, int(count) - 1, raw_latest),
+        )
 
     async def list_episodes(self, user_id: int) -> list[Episode]:
         """The person's logged episodes, oldest first; unreadable ones are left out."""

@@ -84,6 +84,7 @@ SAMPLES: Mapping[str, str] = {
     "where": "somewhere else in my body",
     "usual": "somewhere else in my body",
     "cap": "200",
+    "button": "⚡ Twitching right now, log it",
     "end": "23:00",
     "needed": "12",
     "days": "21",

@@ -35,6 +35,9 @@ class TwitchContent(ContentModel):
     # The reply-keyboard button; a tap sends exactly this text.
     button: Button
     placeholder: Annotated[str, Text(PHRASE)]
+    # Said with the button when it is given back (bot/chat/log_button.py).
+    keyboard_back: Annotated[str, Text(MESSAGE, need=("button",))]
+    typed_hint: Annotated[str, Text(MESSAGE, need=("button",))]
     logged: Annotated[str, Text(MESSAGE, need=("time",))]
     ask_before: Message
     before_buttons: BeforeWords

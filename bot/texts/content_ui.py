@@ -165,6 +165,7 @@ class InsightUi(ContentModel):
     pdf_events_summary: Annotated[str, Text(PHRASE, need=("count", "answers"))]
     pdf_events_none: Phrase
     pdf_events_earlier: Annotated[str, Text(PHRASE, need=("count",))]
+    pdf_events_busy_day: Annotated[str, Text(PHRASE, need=("count", "first", "last"))]
     pdf_bands: PdfBands
     pdf_before: PdfBefore
     pdf_note: Phrase

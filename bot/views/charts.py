@@ -117,11 +117,14 @@ def chart_png(
 def draw_hours(figure: Figure | SubFigure, hours: HourPanel) -> None:
     """One bar per local hour: when in the day the logged episodes came."""
     axes = figure.subplots(1, 1, gridspec_kw=_HOURS_GRID)
-    axes.bar(range(24), hours.by_hour, color=DURATION_COLOURS[Duration.MINUTES], width=0.8)
+    # Each bar fills its hour, 07:00 to 08:00 for the 07 hour, so it reads against the ticks.
+    axes.bar(range(24), hours.by_hour, color=DURATION_COLOURS[Duration.MINUTES], width=0.9,
+             align="edge")  # fmt: skip
     axes.set_title(printable(hours.title), fontsize=12, fontweight="bold", family=FONT)
-    axes.set_ylabel(printable(hours.axis), fontsize=9, family=FONT)
-    axes.set_xticks(range(0, 24, 3), [f"{h:02d}:00" for h in range(0, 24, 3)], fontsize=8)
-    axes.set_xlim(-0.6, 23.6)
+    axes.set_ylabel(printable(hours.axis), fontsize=12, family=FONT)
+    ticks = range(0, 25, 3)
+    axes.set_xticks(ticks, [f"{h:02d}:00" for h in ticks], fontsize=10, family=FONT)
+    axes.set_xlim(-0.2, 24.2)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(axis="y", color=PAUSED, linewidth=0.6)
     axes.set_axisbelow(True)

@@ -37,6 +37,11 @@ SIGN_DATES_LISTED = 2
 # The events table lists the latest days with logged episodes, so a long log cannot push the
 # chart onto a third page; earlier ones are counted in the summary line.
 EPISODE_DAYS_LISTED = 10
+# A day with more logged episodes than this is summed up in one line (how many, first to last,
+# the COMMONEST_LISTED commonest "just before" answers and places, with their counts), so a busy
+# log stays a table a doctor can read and the chart keeps its room on the page.
+EPISODES_LISTED_PER_DAY = 5
+COMMONEST_LISTED = 2
 
 
 @dataclass(frozen=True)
@@ -178,15 +183,35 @@ def episode_rows(content: Content, zone: str, episodes: Sequence[Episode]) -> li
     EPISODE_DAYS_LISTED days with any, then a row counting the earlier ones left out."""
     local = sorted(((local_now(zone, e.at), e) for e in episodes), key=lambda pair: pair[0])
     days = [
-        (day.isoformat(), [_episode(content, at, e) for at, e in group])
+        (day.isoformat(), list(group))
         for day, group in groupby(local, key=lambda pair: pair[0].date())
     ]
-    listed = [(day, "; ".join(texts)) for day, texts in days[-EPISODE_DAYS_LISTED:]]
-    earlier = sum(len(texts) for _, texts in days[:-EPISODE_DAYS_LISTED])
+    listed = [(day, _day_text(content, group)) for day, group in days[-EPISODE_DAYS_LISTED:]]
+    earlier = sum(len(group) for _, group in days[:-EPISODE_DAYS_LISTED])
     if earlier:
         note = render_plain(content.ui.insight.pdf_events_earlier, count=earlier)
         listed.insert(0, ("...", printable(note)))
     return listed
+
+
+def _day_text(content: Content, day: Sequence[tuple[datetime, Episode]]) -> str:
+    """One day's episodes, each with its time, or summed up when there are many."""
+    if len(day) <= EPISODES_LISTED_PER_DAY:
+        return "; ".join(_episode(content, at, e) for at, e in day)
+    words = content.ui.insight
+    befores = Counter(str(getattr(words.pdf_before, e.before.value)) for _, e in day if e.before)
+    places = Counter(location_name(content, e.where) for _, e in day if e.where)
+    span = render_plain(
+        words.pdf_events_busy_day,
+        count=len(day),
+        first=f"{day[0][0]:%H:%M}",
+        last=f"{day[-1][0]:%H:%M}",
+    )
+    counted = [
+        ", ".join(f"{name} ({n})" for name, n in c.most_common(COMMONEST_LISTED))
+        for c in (befores, places)
+    ]
+    return printable("; ".join([span, *(part for part in counted if part)]))
 
 
 def _episode(content: Content, at: datetime, episode: Episode) -> str:

@@ -20,6 +20,7 @@ START = "2026-03-20T05:20:00+00:00"
 BOT = r"(🤖|✏️|💬)"
 WAKE_TIME = "⏩ Friday 20 March, 07:00"
 HELP = "How TwitchCare works"
+KEYBOARD = r"⌨️  Under the message box:\n   \[\d+\] ⚡ Twitching now\n\n› $"
 COMMANDS = [
     "/start", "/today", "/checkin", "/progress", "/pause", "/resume", "/settings", "/stop",
     "/export", "/help", "/faq", "/urgent", "/delete",
@@ -83,6 +84,29 @@ def test_a_number_after_im_safe_now_is_answered(demo: DemoDriver) -> None:
     again = demo.say("1", BOT)
 
     assert "Sorry, that didn't work" not in first + again
+    still_answering(demo)
+    assert demo.close() == 0
+
+
+def test_the_twitching_button_shows_under_the_message_box_and_logs_by_number_or_words(
+    demo: DemoDriver,
+) -> None:
+    enrol(demo)
+    # Last before the prompt, as Telegram shows it under the input field.
+    assert re.search(KEYBOARD, demo.since_typed)  # the answer to the last enrolment tap
+
+    logged = demo.tap("⚡ Twitching now", "What came just before")
+    assert "👤 ⚡ Twitching now" in logged
+    assert re.search(r"🤖 ⚡ Logged at 05:2\d\.", logged)
+    edited = demo.tap("📱 Screens", "Just before: screens")
+    assert "✏️ (updated: “⚡ Logged at 05:2" in edited
+    assert "💬 Logged ⚡" in edited
+    assert re.search(KEYBOARD, edited)  # still there after an edit
+
+    by_words = demo.say("twitching now", "What came just before")  # the label, without the emoji
+    assert "👤 ⚡ Twitching now" in by_words
+    hint = demo.say("twitching", "Twitching right now")  # not the label: the bot says where it is
+    assert "Tap ⚡ Twitching now under the message box" in hint
     still_answering(demo)
     assert demo.close() == 0
 

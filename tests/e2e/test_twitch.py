@@ -7,7 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from redis.asyncio.client import Pipeline, Redis
 
 from bot.domain.episodes import EPISODES_PER_DAY_CAP, Before, Episode
 from bot.domain.models import TwitchLocation
@@ -15,7 +21,7 @@ from bot.features.data import EPISODES_CSV_NAME, JSON_NAME
 from bot.storage.store import person_keys
 from devtools.emulator import ChatMessage
 from tests.e2e.harness import USER, Harness
-from tests.e2e.steps import check_in, documents, enrol, keyspace, pdf_text
+from tests.e2e.steps import check_in, documents, enrol, keyspace, pdf_text, walk_due
 
 BUTTON = "⚡ Twitching now"
 GROUP = -100777
@@ -230,3 +236,143 @@ async def test_a_place_elsewhere_in_the_body_goes_through_the_red_flag_checker(
     profile = await bot.store.get_profile(USER)
     assert profile is not None
     assert "other_body_part" in profile.advised_reasons
+
+
+# --- the button given back: after /stop, for people enrolled before it, after a hidden keyboard
+
+
+async def without_the_button(bot: Harness) -> None:
+    """As for someone enrolled before the button existed: the chat has no reply keyboard."""
+    await bot.send("/stop")
+    await bot.tap("Yes, stop")
+    assert not shows_button(bot)
+
+
+async def test_carry_on_after_stop_gives_the_button_back_then_todays_step(bot: Harness) -> None:
+    await enrol(bot)
+    await without_the_button(bot)
+    await bot.send("/start")
+    before = len(bot.messages())
+
+    await bot.tap("▶️ Carry on")
+
+    back, today = bot.messages()[before:]
+    assert "tap <b>⚡ Twitching now</b> under the message box" in (back.html or "")
+    assert back.buttons == ()
+    assert shows_button(bot)
+    assert "Day 1" in today.text
+    assert today.buttons != ()  # the step keeps its own buttons
+    await bot.send(BUTTON)
+    assert "Logged at" in bot.last().text
+
+
+async def test_stray_text_on_the_plan_points_to_the_button_and_brings_it_back(
+    bot: Harness,
+) -> None:
+    await enrol(bot)
+    await without_the_button(bot)
+    await bot.send("/start")
+    await bot.tap("▶️ Carry on")
+    await bot.send(BUTTON)
+    bot.emu.add_group(GROUP, "Twitchy friends")
+    # A client that hid the keyboard: the person types instead.
+    for typed in ("twitching", "Twitching now"):
+        await bot.send(typed)
+        assert bot.last().text.startswith("Twitching right now? Tap ⚡ Twitching now")
+        assert shows_button(bot)
+
+    await bot.send("twitching", chat_id=GROUP)
+
+    assert all(m.reply_keyboard is None for m in bot.emu.bot_messages(GROUP))
+    assert len(await bot.store.list_episodes(USER)) == 1  # typing never logs an episode
+
+
+async def test_stray_text_off_the_plan_gets_no_button(bot: Harness) -> None:
+    await enrol(bot)
+    await without_the_button(bot)
+
+    await bot.send("twitching")
+
+    assert "Twitching right now" not in bot.last().text
+    assert not shows_button(bot)
+
+
+async def test_a_changed_time_zone_keeps_the_button_instead_of_removing_every_keyboard(
+    bot: Harness,
+) -> None:
+    await enrol(bot)
+    await bot.send("/settings")
+    await bot.tap("🌍 Time zone")
+    assert not shows_button(bot)  # the "share my location" keyboard replaced it
+
+    await bot.send("Berlin")
+
+    assert bot.texts()[-2].startswith("🌍 Time zone set: Berlin")
+    assert shows_button(bot)
+
+
+# --- the week's summary (sent by the scheduler on the morning after day 7)
+
+
+@pytest.mark.xfail(strict=True, reason="dispatcher does not pass episodes yet")
+async def test_the_scheduled_week_summary_says_when_the_logged_episodes_came(
+    bot: Harness,
+) -> None:
+    await enrol(bot)
+    for day in range(7):  # Friday 20 to Thursday 26 March: one in mid-afternoon, one before 18:00
+        for hour, minute, before in ((15, 10, "📱 Screens"), (17, 40, "🤷 Nothing special")):
+            await walk_due(bot, DAY.replace(hour=hour, minute=minute) + timedelta(days=day))
+            await bot.send(BUTTON)
+            await bot.tap(before, message_id=bot.last().message_id)
+    assert len(await bot.store.list_episodes(USER)) == 14
+
+    await walk_due(bot, DAY.replace(hour=7, minute=1) + timedelta(days=7))
+
+    summary = next(m for m in bot.messages() if m.text.startswith("🏁 You've finished the 7-day"))
+    shown = "\n".join(m.html or "" for m in bot.messages()[bot.messages().index(summary) :])
+    assert "When your logged episodes came" in shown
+    assert "Most came between <b>15:00 and 18:00</b>: 14 of your 14 logged episodes" in shown
+    assert "came just before" in shown or "stood out more than it does" in shown
+
+
+# --- what a tap costs
+
+
+@contextmanager
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The Redis round trips made meanwhile: one per command, one per pipeline."""
+    made: list[str] = []
+    command: Callable[..., Awaitable[Any]] = Redis.execute_command
+    pipeline: Callable[..., Awaitable[Any]] = Pipeline.execute
+
+    async def one(self: Redis, *args: Any, **options: Any) -> Any:
+        made.append(str(args[0]))
+        return await command(self, *args, **options)
+
+    async def batch(self: Pipeline, *args: Any, **options: Any) -> Any:
+        made.append("pipeline")
+        return await pipeline(self, *args, **options)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Redis, "execute_command", one)
+        patch.setattr(Pipeline, "execute", batch)
+        yield made
+
+
+async def test_a_tap_reads_what_it_needs_in_one_round_trip_before_it_writes(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log tap: the profile, then the capped write. A "just before" tap: the episode, the
+    profile and the latest check-in together, then the write; never the whole check-in
+    history, nor each read in turn."""
+    await enrol(bot)
+    await check_in(bot, where="👄 Mouth")
+    await bot.tap("🤷 Nothing special", message_id=await log_at(bot, 21, 0))  # scripts loaded
+    with round_trips(monkeypatch) as logged:
+        message_id = await log_at(bot, 21, 30)
+    with round_trips(monkeypatch) as described:
+        await bot.tap("📱 Screens", message_id=message_id)
+
+    assert "Not in your usual place (👄 Mouth)?" in message(bot, message_id).text
+    assert logged == ["GET", "EVALSHA"]  # (the harness sends without the rate limiter)
+    assert described == ["pipeline", "EVALSHA"]

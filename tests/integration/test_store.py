@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from bot.domain.episodes import EPISODES_PER_DAY_CAP, Episode
 from bot.domain.flows import CheckinAnswers, CheckinFlow, CheckinStep, EnrolFlow, EnrolStep
 from bot.domain.models import (
     WARNING_SIGN_FIELDS,
@@ -228,6 +229,8 @@ async def test_keys_are_hash_tagged_per_person(store: Store, redis_client: Redis
     await redis_client.rpush(person_key(USER, "reports"), b"{}")
     await store.claim_send(USER, "morning", date(2026, 3, 22))
     await store.record_sleep(USER, date(2026, 3, 22), 6.5)
+    at = datetime(2026, 3, 22, 15, tzinfo=UTC)
+    await store.log_episode(USER, Episode(at=at), at, EPISODES_PER_DAY_CAP)
 
     keys = await all_keys(redis_client)
 

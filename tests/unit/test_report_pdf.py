@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
 from bench.report_pdf import Sample, render, sample_report
-from bot.domain.episodes import Before
+from bot.domain.episodes import Before, Episode
 from bot.domain.localtime import local_now
+from bot.domain.models import TwitchLocation
 from bot.texts.content import render_plain
 from bot.texts.insight_text import advice_lines, red_flag_names
 from bot.views import report_facts
@@ -138,6 +141,40 @@ def test_every_logged_episode_is_listed_with_its_time_trigger_and_place(
     for before in Before:
         assert str(getattr(words.pdf_before, before.value)) in flat
     assert "2026-03-02 07:40 after coffee or tea; 15:10 after screens, Eyelid;" in text
+
+
+def test_a_busy_log_sums_each_day_up_in_one_row_and_the_week_stays_one_page(
+    week: Sample, tmp_path: Path
+) -> None:
+    """Ten episodes a day would wrap every row over two lines and push the chart off the page;
+    a busy day reads as how many, first to last, and the commonest answers with counts."""
+    start = week.insight.days[0].local_date
+    befores: list[Before | None] = [*Before, None]
+    episodes = tuple(
+        Episode(
+            at=datetime.combine(start + timedelta(days=d), time(8 + k, 5 * k), tzinfo=UTC),
+            before=Before.CAFFEINE if k < 3 else befores[k % len(befores)],
+            where=TwitchLocation.CHEEK if k % 3 == 0 else None,
+        )
+        for d in range(7)
+        for k in range(10)
+    )
+    path = tmp_path / "busy.pdf"
+    path.write_bytes(render(replace(week, episodes=episodes)))
+
+    assert _pages(path) == 1
+    text = _text(path)
+    row = "10 logged, 08:00 to 17:45; after coffee or tea (4), when tired (1); Cheek (4)"
+    assert text.count(row) == 7
+    assert f"{start} {row}" in text
+    assert "2026-03-02 07:40 after coffee or tea; 15:10 after screens, Eyelid;" in _text(
+        _written(tmp_path / "week.pdf", render(week))
+    ), "a day with a few episodes still lists each one"
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
 
 
 def test_ligatures_do_not_break_extraction(week: Sample, week_pdf: Path) -> None:
