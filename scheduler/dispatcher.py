@@ -267,10 +267,12 @@ class Dispatcher:
         if due.slot.kind is not SlotKind.SUMMARY:
             return render_due(self._content, profile, due, ())
         uid = profile.user_id
-        records, reports = await asyncio.gather(
-            self._store.list_checkins(uid), self._store.list_reports(uid)
+        records, reports, episodes = await asyncio.gather(
+            self._store.list_checkins(uid),
+            self._store.list_reports(uid),
+            self._store.list_episodes(uid),
         )
-        return render_due(self._content, profile, due, records, reports)
+        return render_due(self._content, profile, due, records, reports, episodes)
 
     async def _checked_in(self, profile: Profile, due: Due) -> bool:
         records = await self._store.list_checkins(profile.user_id)

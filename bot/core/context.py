@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from bot.core.config import Settings
 from bot.core.metrics import Metrics
 from bot.domain.clock import Clock
+from bot.domain.models import Profile
 from bot.storage.store import Store
 from bot.texts.content import Content
 from scheduler.queue import DueQueue
@@ -74,7 +75,7 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
     content of that locale, so features keep reading `svc.content` (ARCHITECTURE §10).
     """
 
-    __slots__ = ("language_code", "locale")
+    __slots__ = ("language_code", "locale", "opening_profile")
 
     def __init__(
         self, application: Application[Any, Any, Any, Any, Any, Any], **kwargs: Any
@@ -82,6 +83,9 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         super().__init__(application, **kwargs)
         self.language_code: str | None = None
         self.locale: str | None = None
+        # The sender's profile as group -1 read it for the locale: (user id, profile or None),
+        # so a hot handler that only reads it before an atomic write need not read it again.
+        self.opening_profile: tuple[int, Profile | None] | None = None
 
     @classmethod
     def from_update(

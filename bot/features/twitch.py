@@ -15,6 +15,7 @@ import asyncio
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.chat.escalation import escalate, mark_advised
+from bot.chat.locale import profile_read_at_start
 from bot.chat.replies import answer, edit, send, user_id_of
 from bot.chat.router import Feature
 from bot.core.context import Context, services
@@ -39,7 +40,8 @@ async def on_twitch(update: Update, context: Context) -> None:
     """ "⚡ Twitching now" or /twitch: store the moment, then ask what came just before."""
     svc = services(context)
     user_id = user_id_of(update)
-    profile = await svc.store.get_profile(user_id)
+    # The episode's Lua write checks the plan's status again in Redis (store.log_episode).
+    profile = await profile_read_at_start(context, user_id)
     refusal = standing(svc.content, profile)
     if refusal is not None or profile is None:
         # Not on the plan (a keyboard left from before /stop, say): say so, and take it away.

@@ -314,7 +314,6 @@ async def test_a_changed_time_zone_keeps_the_button_instead_of_removing_every_ke
 # --- the week's summary (sent by the scheduler on the morning after day 7)
 
 
-@pytest.mark.xfail(strict=True, reason="dispatcher does not pass episodes yet")
 async def test_the_scheduled_week_summary_says_when_the_logged_episodes_came(
     bot: Harness,
 ) -> None:
@@ -362,9 +361,10 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 async def test_a_tap_reads_what_it_needs_in_one_round_trip_before_it_writes(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The log tap: the profile, then the capped write. A "just before" tap: the episode, the
-    profile and the latest check-in together, then the write; never the whole check-in
-    history, nor each read in turn."""
+    """The log tap: the profile (read once per update, for the language too), then the capped
+    write. A "just before" tap: the update's language read, then the episode, the profile and
+    the latest check-in together, then the write; never the whole check-in history, nor each
+    read in turn."""
     await enrol(bot)
     await check_in(bot, where="👄 Mouth")
     await bot.tap("🤷 Nothing special", message_id=await log_at(bot, 21, 0))  # scripts loaded
@@ -375,4 +375,4 @@ async def test_a_tap_reads_what_it_needs_in_one_round_trip_before_it_writes(
 
     assert "Not in your usual place (👄 Mouth)?" in message(bot, message_id).text
     assert logged == ["GET", "EVALSHA"]  # (the harness sends without the rate limiter)
-    assert described == ["pipeline", "EVALSHA"]
+    assert described == ["GET", "pipeline", "EVALSHA"]
