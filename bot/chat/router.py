@@ -101,8 +101,11 @@ class Router:
         it, or gentle help."""
         content = services(context).content
         text = update.message.text if update.message else None
+        # A keyboard shown before a /language switch still carries the old words: any
+        # locale's label counts.
+        spoken = list(content.locales.values()) or [content]
         for path, handler in self._reply_buttons.items():
-            if text == attrgetter(path)(content):
+            if any(text == attrgetter(path)(texts) for texts in spoken):
                 await handler(update, context)
                 return
         await self._to_flow(update, context, self._text_steps)

@@ -134,6 +134,24 @@ async def test_language_switches_mid_plan_and_the_next_nudge_follows(
         assert not any(text.startswith(plain(english.plan.day(2).morning)) for text in sent)
 
 
+async def test_the_log_button_in_the_old_language_still_logs_after_a_switch(
+    tmp_path: Path, redis_url: str, redis_client: RedisClient
+) -> None:
+    """The ⚡ keyboard the client still shows carries the words of the language it came in."""
+    root = content_root_with(tmp_path, FAKE)
+    catalog = load_catalog(root, DEFAULT)
+    english, marked = catalog, catalog.in_locale(FAKE)
+    async with harness_in(root, "en", redis_url, redis_client) as bot:
+        await enrol(bot)
+        await bot.send("/language")
+        await bot.tap(language_name(FAKE))
+
+        await bot.send(english.twitch.button)
+
+        assert len(await bot.store.list_episodes(USER)) == 1
+        assert bot.last().text.startswith(plain(marked.twitch.logged).split("{")[0])
+
+
 async def test_switching_while_asked_for_a_place_asks_again_in_the_new_language(
     tmp_path: Path, redis_url: str, redis_client: RedisClient
 ) -> None:
