@@ -62,9 +62,7 @@ def clock_time(t: time, locale: str) -> str:
 
 
 def number(value: float, locale: str = "en") -> str:
-    """One decimal at most: 7.5 -> "7.5" (en), "7,5" (de); 8.0 -> "8"; 2.666 -> "2.7".
-
-    The locale defaults to English only for the doctor's PDF, which does not pass one yet."""
+    """One decimal at most: 7.5 -> "7.5" (en), "7,5" (de); 8.0 -> "8"; 2.666 -> "2.7"."""
     return format_decimal(round(value, 1), "0.#", locale=babel_locale(locale))
 
 

@@ -147,7 +147,7 @@ def day_row(content: Content, point: DayPoint) -> tuple[str, ...]:
         printable(location_name(content, checkin.twitch_location)),
         str(checkin.episodes_per_day),
         printable(longest),
-        number(checkin.sleep_hours),
+        number(checkin.sleep_hours, content.locale),
         str(checkin.caffeine_drinks),
         str(checkin.stress_level),
         signs,

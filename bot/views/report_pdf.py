@@ -207,7 +207,7 @@ def _chart_png(content: Content, insight: WeekInsight, width: float, height: flo
     """The progress chart at the printed size, with its panels moved down for the legends."""
     inches = (width * CHART_SCALE / 25.4, height * CHART_SCALE / 25.4)
     figure = Figure(figsize=inches, dpi=CHART_DPI / CHART_SCALE)
-    draw_chart(figure, insight.days, content.ui.insight)
+    draw_chart(figure, insight.days, content.ui.insight, content.locale)
     _widen(figure, inches[1])
     out = io.BytesIO()
     figure.savefig(out, format="png")

@@ -107,21 +107,23 @@ async def test_the_command_menu_is_set_in_each_language(
             assert menu["help"] == content.ui.commands.help
 
 
+@pytest.mark.parametrize("locale", ["de", FAKE])
 async def test_language_switches_mid_plan_and_the_next_nudge_follows(
-    tmp_path: Path, redis_url: str, redis_client: RedisClient
+    locale: str, tmp_path: Path, redis_url: str, redis_client: RedisClient
 ) -> None:
-    root = content_root_with(tmp_path, FAKE)
+    """An English person switches to German (and to the marked English) mid-plan."""
+    root = content_root_with(tmp_path, locale)
     catalog = load_catalog(root, DEFAULT)
-    english, marked = catalog, catalog.in_locale(FAKE)
+    english, marked = catalog, catalog.in_locale(locale)
     async with harness_in(root, "en", redis_url, redis_client) as bot:
         await enrol(bot)
         await bot.send("/language")
         assert bot.last().text == plain(english.ui.language_prompt)
-        await bot.tap(language_name(FAKE))
+        await bot.tap(language_name(locale))
         assert bot.last().text == plain(marked.ui.language_set)
         profile = await bot.store.get_profile(USER)
         assert profile is not None
-        assert profile.locale == FAKE
+        assert profile.locale == locale
 
         await bot.send("/help")
         assert bot.last().text == plain(marked.ui.help)
@@ -172,13 +174,15 @@ async def test_switching_while_asked_for_a_place_asks_again_in_the_new_language(
         assert marked.ui.share_location_button in str(asked.reply_keyboard)
 
 
+@pytest.mark.parametrize("locale", [FAKE, "ru"])
 async def test_the_chart_and_the_pdf_draw_the_locales_letters(
-    tmp_path: Path, redis_url: str, redis_client: RedisClient
+    locale: str, tmp_path: Path, redis_url: str, redis_client: RedisClient
 ) -> None:
-    """The marked locale's mark is Cyrillic: the chart's and the PDF's font must draw it."""
-    root = content_root_with(tmp_path, FAKE)
-    content = load_catalog(root, DEFAULT).in_locale(FAKE)
-    async with harness_in(root, FAKE, redis_url, redis_client) as bot:
+    """Russian, and the marked locale (whose mark is Cyrillic): the chart's and the PDF's font
+    must draw it, and the PDF's text must read back in those letters."""
+    root = content_root_with(tmp_path, locale)
+    content = load_catalog(root, DEFAULT).in_locale(locale)
+    async with harness_in(root, TELEGRAM_CODES.get(locale, locale), redis_url, redis_client) as bot:
         await enrol_in(bot, content)
         await bot.send("/checkin")
         for question in content.checkin.questions:
@@ -187,9 +191,11 @@ async def test_the_chart_and_the_pdf_draw_the_locales_letters(
         await bot.send("/progress")
         [chart] = photos(bot)
         assert chart.photo is not None
-        (tmp_path / "chart-xx.png").write_bytes(chart.photo.data)
+        (tmp_path / f"chart-{locale}.png").write_bytes(chart.photo.data)
         assert printable(content.ui.insight.chart_title) == plain(content.ui.insight.chart_title)
 
         await bot.send("/export")
         report = documents(bot)["twitchcare-doctor-report.pdf"]
-        assert plain(content.ui.insight.pdf_title) in pdf_text(report)
+        text = pdf_text(report)
+        assert plain(content.ui.insight.pdf_title) in text
+        assert plain(content.ui.insight.pdf_signs_title) in text
