@@ -6,12 +6,13 @@ raises `ContentError` with that list, or returns a typed `Content`. Nothing happ
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from babel.core import negotiate_locale
@@ -80,6 +81,7 @@ FILES: dict[str, type[BaseModel]] = {
     "twitch.yaml": TwitchContent,
     TERMS_FILE: TermsFile,
 }
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _LOCALE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?")
 _M = TypeVar("_M", bound=BaseModel)
 _Path = tuple[str, ...]
@@ -182,7 +184,16 @@ def locale_problems(folder: Path, default: str) -> list[str]:
 
 def load_catalog(root: Path, default: str) -> Content:
     """Every locale under `root`, checked as `catalog_problems` does; the default's Content,
-    whose `locales` (shared by all of them and their country variants) holds every locale."""
+    whose `locales` (shared by all of them and their country variants) holds every locale.
+    Loaded once per version of the files (the texts are immutable), so building another
+    Application in the same process costs nothing."""
+    files = sorted(root.rglob("*.yaml")) if root.is_dir() else []
+    versions = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    return _catalog(root.resolve(), default, versions)
+
+
+@functools.lru_cache(maxsize=16)
+def _catalog(root: Path, default: str, _versions: tuple[tuple[str, int, int], ...]) -> Content:
     problems = catalog_problems(root, default)
     if problems:
         raise ContentError(problems)
@@ -268,9 +279,7 @@ def _load_file(
         problems.append(f"{name}: {ROOT_KEY}: file is missing")
         return None
     try:
-        source = path.read_text(encoding="utf-8")
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        node, data = _parsed(path)
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(f"{name}: {ROOT_KEY}: cannot read the file: {exc}")
         return None
@@ -287,6 +296,25 @@ def _load_file(
     except ValidationError as exc:
         problems.extend(f"{name}: {_describe(error, lines)}" for error in exc.errors())
         return None
+
+
+def _parsed(path: Path) -> tuple[yaml.Node | None, Any]:
+    """The file's YAML tree (for line numbers) and data, parsed once per version of the file:
+    every locale is loaded once plainly and once per country's words, and each Application
+    (many in one test run) loads the catalog again."""
+    stat = path.stat()
+    return _parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(path: Path, _mtime_ns: int, _size: int) -> tuple[yaml.Node | None, Any]:
+    """libyaml when present (ten times faster); on an error, the pure-Python parser again, so
+    the message and its line are worded the same everywhere. Callers never mutate the data."""
+    source = path.read_text(encoding="utf-8")
+    try:
+        return yaml.compose(source, Loader=_FAST_LOADER), yaml.load(source, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(source, Loader=yaml.SafeLoader), yaml.safe_load(source)
 
 
 def _yaml_error(exc: yaml.YAMLError) -> str:
