@@ -21,7 +21,8 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from datetime import time as wall
 from pathlib import Path
@@ -150,8 +151,17 @@ def _report(bench: Bench, reference: Sequence[float], baseline_ms: float | None,
     return "\n".join(lines)
 
 
-async def run(people: int, baseline_ms: float | None) -> str:
-    clock = ManualClock(START)
+def redis_label() -> str:
+    """Which Redis `bench_bot` used, for the report."""
+    external = os.environ.get("TWITCHCARE_REDIS_URL")
+    return "TWITCHCARE_REDIS_URL" if external else "embedded redis-server, AOF on"
+
+
+@asynccontextmanager
+async def bench_bot(start: datetime) -> AsyncIterator[tuple[App, BotApiEmulator]]:
+    """The real Application on a ManualClock at `start`, talking to the Bot API emulator; Redis
+    is TWITCHCARE_REDIS_URL if set, otherwise the embedded server in a temporary folder."""
+    clock = ManualClock(start)
     external = os.environ.get("TWITCHCARE_REDIS_URL")
     with tempfile.TemporaryDirectory(prefix="twitchcare-bench-") as folder:
         async with BotApiEmulator(clock) as emu:
@@ -164,12 +174,17 @@ async def run(people: int, baseline_ms: float | None) -> str:
                 api_file_url=emu.base_file_url,
             )
             async with running(build_application(settings, clock=clock)) as app:
-                bench = Bench(app, emu)
-                reference = await _measure(bench, people)
-                store = app.bot_data.services.store
-                for user in _users(people):
-                    await store.delete_person(user)
-    redis = "TWITCHCARE_REDIS_URL" if external else "embedded redis-server, AOF on"
+                yield app, emu
+
+
+async def run(people: int, baseline_ms: float | None) -> str:
+    async with bench_bot(START) as (app, emu):
+        bench = Bench(app, emu)
+        reference = await _measure(bench, people)
+        store = app.bot_data.services.store
+        for user in _users(people):
+            await store.delete_person(user)
+    redis = redis_label()
     return _report(bench, reference, baseline_ms, redis)
 
 

@@ -18,24 +18,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from pydantic import SecretStr
 from telegram import Update
 
-from bench.checkin_tap import _percentile, _row, enrolled_profile
-from bot.core.config import Settings
+from bench.checkin_tap import _percentile, _row, bench_bot, enrolled_profile, redis_label
 from bot.core.context import App
 from bot.domain.episodes import EPISODES_PER_DAY_CAP, Before, Episode
-from bot.ops.app import build_application, running
 from bot.storage.store import EPISODES, person_key
 from devtools.emulator import BotApiEmulator
-from devtools.emulator.emulator import DEFAULT_TOKEN
-from devtools.manual_clock import ManualClock
 
 GOAL_P99_MS = 10.0
 GOAL_BYTES = 64
@@ -111,27 +104,15 @@ def _report(bench: Bench, memory: dict[int, float], redis: str) -> str:
 
 
 async def run(people: int, episodes: int) -> str:
-    clock = ManualClock(START)
-    external = os.environ.get("TWITCHCARE_REDIS_URL")
-    with tempfile.TemporaryDirectory(prefix="twitchcare-bench-") as folder:
-        async with BotApiEmulator(clock) as emu:
-            settings = Settings(
-                _env_file=None,
-                bot_token=SecretStr(DEFAULT_TOKEN),
-                redis_url=external,
-                data_dir=Path(folder),
-                api_base_url=emu.base_url,
-                api_file_url=emu.base_file_url,
-            )
-            async with running(build_application(settings, clock=clock)) as app:
-                bench = Bench(app, emu)
-                await _measure(bench, people)
-                spare = _users(people)[-1] + 1
-                sizes = sorted({episodes, EPISODES_PER_DAY_CAP})
-                memory = {n: await bytes_per_episode(app, spare, n) for n in sizes}
-                for user in _users(people):
-                    await app.bot_data.services.store.delete_person(user)
-    redis = "TWITCHCARE_REDIS_URL" if external else "embedded redis-server, AOF on"
+    async with bench_bot(START) as (app, emu):
+        bench = Bench(app, emu)
+        await _measure(bench, people)
+        spare = _users(people)[-1] + 1
+        sizes = sorted({episodes, EPISODES_PER_DAY_CAP})
+        memory = {n: await bytes_per_episode(app, spare, n) for n in sizes}
+        for user in _users(people):
+            await app.bot_data.services.store.delete_person(user)
+    redis = redis_label()
     return _report(bench, memory, redis)
 
 
