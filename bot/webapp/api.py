@@ -23,7 +23,7 @@ from bot.texts.content import Content
 from bot.webapp.auth import Caller, caller, services_of
 from bot.webapp.errors import ApiError
 from bot.webapp.texts import page_texts
-from bot.webapp.views import advice_json, choices_json, day_json, status_of
+from bot.webapp.views import choices_json, day_json, standing_advice, status_of
 
 
 def chat_context(request: Request, who: Caller) -> Context:
@@ -71,7 +71,9 @@ async def diary(request: Request) -> Response:
     rows = diary_days(profile, records, episodes, exercises)
     body["today_day"] = today_of(profile, svc.clock.now()).day
     body["days"] = [day_json(content, row) for row in rows]
-    body["advice"] = advice_json(content, profile, standing_assessment(records, reports, episodes))
+    body["advice"] = standing_advice(
+        content, profile, standing_assessment(records, reports, episodes)
+    )
     return JSONResponse(body)
 
 

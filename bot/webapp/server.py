@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.core.config import Settings
 from bot.core.context import App
-from bot.webapp import api
+from bot.webapp import api, writes
 from bot.webapp.errors import ApiError, on_api_error
 from bot.webapp.headers import SecurityHeaders
 from content import CONTENT_ROOT
@@ -43,6 +43,8 @@ def build_webapp(app: App, settings: Settings) -> Starlette:
             Route("/", index, methods=["GET"]),
             Route("/api/texts", api.texts, methods=["GET"]),
             Route("/api/diary", api.diary, methods=["GET"]),
+            Route("/api/checkin", writes.checkin, methods=["POST"]),
+            Route("/api/exercise", writes.exercise, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False)),
         ],
         middleware=[Middleware(SecurityHeaders)],

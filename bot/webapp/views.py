@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from bot.chat.escalation import emergency_text, see_doctor_text
@@ -59,15 +60,25 @@ def choices_json(content: Content) -> dict[str, Any]:
 
 
 def advice_json(
+    content: Content, profile: Profile, result: Triage, signs: Collection[str] = ()
+) -> dict[str, str] | None:
+    """What `escalate` says in the chat about `result`, as the page shows it: the emergency
+    message, else see-doctor advice for the new reasons; None when the chat says nothing."""
+    local = content.local(country_of(profile))
+    if result.emergency_now:
+        html = emergency_text(local, profile, result, signs)
+        return {"level": Level.EMERGENCY.value, "html": html}
+    if not result.new_doctor_reasons:
+        return None
+    return {
+        "level": Level.SEE_DOCTOR.value,
+        "html": see_doctor_text(local, result.new_doctor_reasons),
+    }
+
+
+def standing_advice(
     content: Content, profile: Profile, assessment: Assessment
 ) -> dict[str, str] | None:
-    """What the chat says about these red flags, as the page shows it (None: nothing to say)."""
-    local = content.local(country_of(profile))
-    if assessment.level is Level.EMERGENCY:
-        everything = Triage(assessment, new_reasons=assessment.reasons, emergency_now=True)
-        html = emergency_text(local, profile, everything, ())
-        return {"level": Level.EMERGENCY.value, "html": html}
-    doctor = [r for r in assessment.reasons if r.level is Level.SEE_DOCTOR]
-    if not doctor:
-        return None
-    return {"level": Level.SEE_DOCTOR.value, "html": see_doctor_text(local, doctor)}
+    """Everything the person's answers call for, as if none had been advised yet."""
+    emergency = assessment.level is Level.EMERGENCY
+    return advice_json(content, profile, Triage(assessment, assessment.reasons, emergency))
