@@ -15,6 +15,7 @@ from bot.texts.formats import day_month
 MAX_LABELS = 10  # more x labels than this would overlap on a phone
 SLEEP_TOP = 12  # hours: the sleep axis always runs 0..12
 MIN_TOP = 4  # the episode and caffeine axes show at least 0..4
+EPISODES_HEADROOM = 1.3  # the episode axis runs this far above the highest bar
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def chart_days(days: Sequence[DayPoint], words: InsightUi, locale: str) -> list[
 
 def episodes_top(columns: Sequence[ChartDay]) -> float:
     """The top of the episode axis: room above the highest bar for its count and a flag."""
-    return max([*(c.episodes or 0 for c in columns), MIN_TOP]) * 1.3
+    return max([*(c.episodes or 0 for c in columns), MIN_TOP]) * EPISODES_HEADROOM
 
 
 def caffeine_top(columns: Sequence[ChartDay]) -> int:

@@ -16,7 +16,14 @@ from xml.etree import ElementTree as ET
 from bot.domain.insight import SLEEP_HOURS_UNDER, DayPoint
 from bot.domain.models import Duration
 from bot.texts.content import Content
-from bot.views.chart_facts import SLEEP_TOP, ChartDay, caffeine_top, chart_days, episodes_top
+from bot.views.chart_facts import (
+    EPISODES_HEADROOM,
+    SLEEP_TOP,
+    ChartDay,
+    caffeine_top,
+    chart_days,
+    episodes_top,
+)
 from bot.views.charts import CAFFEINE, DURATION_COLOURS, MUTED, PAUSED, RED_FLAG, SLEEP, HourPanel
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -25,7 +32,7 @@ LEFT, RIGHT = 34, 326  # the plot area's x range; the axis labels sit outside it
 EPISODES_Y = (56, 196)  # top and bottom of the episode panel
 HABITS_Y = (232, 322)
 LABELS_Y = 338
-EXERCISES_Y = 372
+EXERCISES_Y = 378
 HOURS_Y = (410, 500)
 EXERCISE_KINDS = ("breathing", "eyes")
 
@@ -130,12 +137,15 @@ def _episodes(svg: ET.Element, columns: Sequence[ChartDay], content: Content) ->
     group = ET.SubElement(svg, "g", {"class": "episodes"})
     frame, top = _Frame(len(columns), *EPISODES_Y), episodes_top(columns)
     _axis_label(group, frame, words.chart_episodes_axis, "axis-label")
+    most = round(top / EPISODES_HEADROOM)
+    _ticks(group, frame, [(0, 0), (most, most / top)], LEFT - 4, "end")
     width = frame.column_width * 0.7
     for column in columns:
         x = frame.x(column.index)
         if column.episodes is None or column.longest is None:
             if not column.paused:
-                _text(group, x, frame.bottom - 4, words.chart_no_checkin, "no-checkin", "middle")
+                note = _text(group, x + 3, frame.bottom - 4, words.chart_no_checkin, "no-checkin")
+                note.set("transform", f"rotate(-90 {_n(x + 3)} {_n(frame.bottom - 4)})")
             continue
         y = frame.y(column.episodes, top)
         colour = DURATION_COLOURS[column.longest]
@@ -154,6 +164,19 @@ def _axis_label(group: ET.Element, frame: _Frame, text: str, cls: str) -> None:
     _text(group, LEFT, frame.top - 4, text, cls)
 
 
+def _ticks(
+    group: ET.Element,
+    frame: _Frame,
+    ticks: Sequence[tuple[int, float]],
+    x: float,
+    anchor: str,
+    cls: str = "tick",
+) -> None:
+    """Axis values: (the number shown, its height as a fraction of the panel)."""
+    for value, fraction in ticks:
+        _text(group, x, frame.y(fraction, 1) + 3, str(value), cls, anchor)
+
+
 def _baseline(group: ET.Element, frame: _Frame) -> None:
     ET.SubElement(
         group,
@@ -170,6 +193,10 @@ def _habits(svg: ET.Element, columns: Sequence[ChartDay], content: Content) -> N
     _axis_label(
         group, frame, f"{words.chart_sleep_axis} · {words.chart_caffeine_axis}", "axis-label"
     )
+    sleep_ticks = [(h, h / SLEEP_TOP) for h in (0, SLEEP_TOP // 2, SLEEP_TOP)]
+    _ticks(group, frame, sleep_ticks, LEFT - 4, "end", "sleep-tick")
+    drinks = [(0, 0), (drinks_top - 1, (drinks_top - 1) / drinks_top)]
+    _ticks(group, frame, drinks, RIGHT + 4, "start", "caffeine-tick")
     under = frame.y(SLEEP_HOURS_UNDER, SLEEP_TOP)
     ET.SubElement(
         group,
@@ -216,6 +243,8 @@ def _exercises(
     group = ET.SubElement(svg, "g", {"class": "exercises"})
     frame = _Frame(len(columns), *HABITS_Y)
     names = {"breathing": content.webapp.breathing_title, "eyes": content.webapp.eyes_title}
+    if any(done.get(c.day) for c in columns if not c.paused):
+        _text(group, LEFT, EXERCISES_Y - 10, content.webapp.exercises_done, "axis-label")
     for column in columns:
         kinds = [k for k in EXERCISE_KINDS if not column.paused and k in done.get(column.day, ())]
         for n, kind in enumerate(kinds):
