@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     # The path Telegram posts to; None: the webhook URL's own path (or /telegram if it has none).
     webhook_path: str | None = None
+    # The Mini App "My diary" (ARCHITECTURE §11): its public URL (the page under /app/ of this
+    # server), how old Telegram's signed initData may be, and, in polling mode, the port the
+    # small web server serving it listens on (webhook mode serves it on the webhook's port).
+    webapp_url: AnyHttpUrl | None = None
+    webapp_max_age: int = Field(default=86400, ge=60, le=7 * 86400)
+    webapp_port: int = Field(default=8080, ge=1, le=65535)
     # /healthz answers 503 once the oldest due nudge is this late: the replicas are not keeping up.
     health_max_lag_seconds: float = Field(default=300.0, gt=0, allow_inf_nan=False)
     # A local Bot API server (or the emulator); None means Telegram's own.

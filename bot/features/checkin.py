@@ -13,7 +13,8 @@ from datetime import date, datetime
 from pydantic import ValidationError
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
-from bot.chat.escalation import SIGNS_DONE, SIGNS_NONE, escalate, mark_advised, sign_rows, toggled
+from bot.chat.checkins import Entry, save_checkin
+from bot.chat.escalation import SIGNS_DONE, SIGNS_NONE, escalate, sign_rows, toggled
 from bot.chat.replies import answer, edit, retire, send, user_id_of
 from bot.chat.router import Feature
 from bot.core.context import Context, services
@@ -21,11 +22,11 @@ from bot.domain.callbacks import Action, Callback
 from bot.domain.episodes import day_start
 from bot.domain.flows import CheckinAnswers, CheckinFlow, CheckinStep
 from bot.domain.localtime import local_now
-from bot.domain.models import CheckIn, CheckInRecord, Profile
+from bot.domain.models import CheckIn, Profile
 from bot.domain.plan import is_evening
 from bot.domain.today import today_of
-from bot.domain.triage import Triage, assess_person, triage
-from bot.storage.store import Also, FlowChanged, ProfileNotFound
+from bot.domain.triage import Triage
+from bot.storage.store import FlowChanged, ProfileNotFound
 from bot.texts.content import Content, Question, render, render_plain
 from bot.texts.emergency_numbers import number_to_call
 from bot.texts.formats import long_date
@@ -319,34 +320,27 @@ async def _finish(
     assert query is not None
     svc = services(context)
     ui = svc.content.ui
-    user_id = user_id_of(update)
-    # One round trip's wait for the three reads, not three: a tap should feel instant.
-    profile, history, reports, episodes = await asyncio.gather(
-        svc.store.get_profile(user_id),
-        svc.store.list_checkins(user_id),
-        svc.store.list_reports(user_id),
-        svc.store.list_episodes(user_id),
+    entry = Entry(
+        at=svc.clock.now(),
+        local_date=flow.local_date,
+        signs=signs,
+        build=lambda profile, _history: _build(profile, flow, signs),
     )
-    checkin = _build(profile, flow, signs)
-    if profile is None or checkin is None:
-        await answer(query, render_plain(ui.stale_button))
-        return
-    record = CheckInRecord(at=svc.clock.now(), local_date=flow.local_date, checkin=checkin)
-    assessment = assess_person([r.checkin for r in history] + [checkin], reports, episodes)
-    result = triage(assessment, profile.advised_reasons, signs)
     # Only while this check-in is still open: a second "Done" (a double tap, or the same tap
     # retried on another replica) finds it closed and stores nothing.
-    saving = Also(checkin=record, clear_flow=True, if_flow=flow.nonce)
     try:
-        profile = await svc.store.update_profile(user_id, mark_advised(result), also=saving)
+        saved = await save_checkin(svc.store, user_id_of(update), entry, if_flow=flow.nonce)
     except ProfileNotFound:  # deleted mid-check-in: nothing to add to
         await answer(query, render_plain(ui.stale_button))
         return
     except FlowChanged:
         await answer(query, render_plain(ui.checkin_already_saved))
         return
-    again = any(r.local_date == flow.local_date for r in history)
-    toast = render_plain(ui.checkin_updated if again else ui.checkin_saved)
+    if saved is None:  # incomplete answers (e.g. content changed)
+        await answer(query, render_plain(ui.stale_button))
+        return
+    profile, result, checkin = saved.profile, saved.result, saved.checkin
+    toast = render_plain(ui.checkin_updated if saved.again else ui.checkin_saved)
     await asyncio.gather(
         answer(query, toast),
         edit(query, _done_text(svc.content, profile, result, svc.clock.now())),
@@ -354,10 +348,8 @@ async def _finish(
     )
 
 
-def _build(profile: Profile | None, flow: CheckinFlow, signs: tuple[str, ...]) -> CheckIn | None:
+def _build(profile: Profile, flow: CheckinFlow, signs: tuple[str, ...]) -> CheckIn | None:
     """The CheckIn from the flow's answers; None if they are incomplete (e.g. content changed)."""
-    if profile is None:
-        return None
     onset = profile.onset_date or flow.local_date
     values = {
         **flow.answers.model_dump(),

@@ -37,6 +37,7 @@ FLOW: Final = "flow"
 OUTBOX: Final = "outbox"
 SLEEP: Final = "sleep"
 EPISODES: Final = "episodes"
+EXERCISES: Final = "exercises"
 # Every per-person key suffix the project uses. Add new ones here (e.g. "outbox") so that
 # delete_person removes them too; nothing else may store per-person data.
 PERSON_KEY_SUFFIXES: Final[tuple[str, ...]] = (
@@ -47,7 +48,12 @@ PERSON_KEY_SUFFIXES: Final[tuple[str, ...]] = (
     OUTBOX,
     SLEEP,
     EPISODES,
+    EXERCISES,
 )
+# Guided exercises finished in the Mini App, one hash field "<kind>:<plan day>" each: kept as
+# long as the plan and its follow-ups can be looked back on (every write renews it), and until
+# /delete.
+EXERCISES_TTL_SECONDS: Final = 366 * 24 * 3600
 # An abandoned conversation is forgotten after a week.
 FLOW_TTL_SECONDS: Final = 7 * 24 * 3600
 # A morning's sleep answer only matters for that day's check-in.
@@ -472,6 +478,22 @@ class Store:
         keys = [person_key(user_id, PROFILE), person_key(user_id, suffix)]
         if not await self._write_if_enrolled(keys=keys, args=[ttl, value, field]):
             raise ProfileNotFound(user_id)
+
+    async def record_exercise(self, user_id: int, kind: str, day: int, at: datetime) -> None:
+        """A guided exercise finished on a plan day; once per kind and day (a repeat keeps the
+        latest time). ProfileNotFound when the person has no profile."""
+        field = f"{kind}:{int(day)}"
+        await self._write_enrolled(user_id, EXERCISES, EXERCISES_TTL_SECONDS, at.isoformat(), field)
+
+    async def exercises_by_day(self, user_id: int) -> dict[int, list[str]]:
+        """The kinds of exercise finished on each plan day."""
+        fields = await self._redis.hkeys(person_key(user_id, EXERCISES))
+        done: dict[int, list[str]] = {}
+        for raw in fields:
+            kind, _, day = (raw.decode() if isinstance(raw, bytes) else str(raw)).partition(":")
+            if day.isdigit():
+                done.setdefault(int(day), []).append(kind)
+        return {day: sorted(kinds) for day, kinds in done.items()}
 
     async def sleep_on(self, user_id: int, local_date: date) -> float | None:
         """The sleep hours answered that morning, if any."""

@@ -334,6 +334,12 @@ class Ui(ContentModel):
     language_set: Message
     # operators (admin.py): counts only, never a person's data
     admin_stats: Annotated[str, Text(MESSAGE, need=("scheduled", "lag"))]
+    # the Mini App "My diary" (bot/webapp): its buttons in chat, and its friendly errors
+    webapp_button: Button
+    webapp_eyes_button: Button
+    webapp_breathing_button: Button
+    webapp_bad_input: Message
+    webapp_bad_day: Message
     # People parked after repeated errors, by the pseudonyms the logs use (never an id). A
     # locale's ui.yaml may say it otherwise; until one does, this default is used.
     admin_parked: Annotated[str, Text(MESSAGE, need=("parked", "who"))] = (

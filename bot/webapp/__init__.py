@@ -1,1 +1,1 @@
-"""The Mini App "My diary" (issue 18): its web routes, page and chart."""
+"""The Mini App "My diary": a Starlette app under /app, beside the bot (ARCHITECTURE §11)."""

@@ -71,6 +71,7 @@ MOVED_BACK = (
     "bot/chat/router.py",
     "bot/features/enrol.py",
     "bot/ops/webhook.py",
+    "bot/webapp/auth.py",
     "devtools/manual_clock.py",
 )
 
