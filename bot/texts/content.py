@@ -37,6 +37,7 @@ from bot.texts.content_terms import Terms, TermsFile, fill_terms
 from bot.texts.content_text import Html, render, render_plain
 from bot.texts.content_twitch import TwitchContent
 from bot.texts.content_ui import Ui
+from bot.texts.content_webapp import WebappTexts
 
 __all__ = [
     "FILES",
@@ -79,6 +80,7 @@ FILES: dict[str, type[BaseModel]] = {
     "consent.yaml": Consent,
     "ui.yaml": Ui,
     "twitch.yaml": TwitchContent,
+    "webapp.yaml": WebappTexts,
     TERMS_FILE: TermsFile,
 }
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -109,6 +111,7 @@ class Content:
     consent: Consent
     ui: Ui
     twitch: TwitchContent
+    webapp: WebappTexts  # the Mini App page's texts
     # The same texts with a country's own words (terms.yaml), by ISO 3166 code.
     variants: Mapping[str, Content] = field(default_factory=dict, compare=False, repr=False)
     # Every locale the bot speaks (the same mapping in each of them), and the default one:
@@ -245,6 +248,7 @@ def _load_texts(
     consent = _load_file(folder, "consent.yaml", Consent, problems, words)
     ui = _load_file(folder, "ui.yaml", Ui, problems, words)
     twitch = _load_file(folder, "twitch.yaml", TwitchContent, problems, words)
+    webapp = _load_file(folder, "webapp.yaml", WebappTexts, problems, words)
     if len(problems) > before:
         return None
     return Content(
@@ -257,6 +261,7 @@ def _load_texts(
         consent=_valid(consent),
         ui=_valid(ui),
         twitch=_valid(twitch),
+        webapp=_valid(webapp),
     )
 
 

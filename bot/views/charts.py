@@ -9,7 +9,6 @@ through `printable`.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,13 +26,12 @@ from matplotlib.ticker import MaxNLocator
 from bot.domain.insight import SLEEP_HOURS_UNDER, DayPoint
 from bot.domain.models import Duration
 from bot.texts.content_ui import InsightUi
-from bot.texts.formats import day_month
 from bot.texts.telegram_html import visible_text
+from bot.views.chart_facts import SLEEP_TOP, ChartDay, caffeine_top, chart_days, episodes_top
 
 # 1080 x 1350 px (4:5) fills a phone screen's width without scaling the text down much.
 WIDTH_PX, HEIGHT_PX, DPI = 1080, 1350, 150
 FONT = "DejaVu Sans"
-_MAX_LABELS = 10  # more x labels than this would overlap on a phone
 # Room for the title and the legend above the top panel, the axis labels on both sides, the
 # two-line day labels below, and the legend between the panels (figure fractions).
 _GRID: dict[str, Any] = {
@@ -140,37 +138,38 @@ def draw_chart(
     figure.suptitle(
         printable(words.chart_title), y=0.985, fontsize=15, fontweight="bold", family=FONT
     )
+    columns = chart_days(days, words, locale)
     for axes in (episodes, habits):
-        _mark_paused(axes, days)
-    _draw_episodes(episodes, days, words)
-    _draw_habits(habits, days, words)
-    _label_days(habits, days, words, locale)
+        _mark_paused(axes, columns)
+    _draw_episodes(episodes, columns, words)
+    _draw_habits(habits, columns, words)
+    _label_days(habits, columns)
 
 
-def _mark_paused(axes: Axes, days: Sequence[DayPoint]) -> None:
-    for index, point in enumerate(days):
-        if point.paused:
-            axes.axvspan(index - 0.5, index + 0.5, facecolor=PAUSED, hatch="//", edgecolor="white")
+def _mark_paused(axes: Axes, columns: Sequence[ChartDay]) -> None:
+    for column in columns:
+        if column.paused:
+            axes.axvspan(column.index - 0.5, column.index + 0.5, facecolor=PAUSED, hatch="//",
+                         edgecolor="white")  # fmt: skip
 
 
-def _draw_episodes(axes: Axes, days: Sequence[DayPoint], words: InsightUi) -> None:
-    counts = [p.checkin.episodes_per_day if p.checkin else 0 for p in days]
-    top = max([*counts, 4]) * 1.3  # room above the bars for the counts and the flags
-    for index, point in enumerate(days):
-        if point.checkin is None:
-            if not point.paused:
+def _draw_episodes(axes: Axes, columns: Sequence[ChartDay], words: InsightUi) -> None:
+    top = episodes_top(columns)
+    for column in columns:
+        index, count = column.index, column.episodes
+        if count is None or column.longest is None:
+            if not column.paused:
                 note = printable(words.chart_no_checkin)
                 axes.text(index, top * 0.02, note, rotation=90, ha="center", va="bottom",
                           fontsize=9, color=MUTED, family=FONT)  # fmt: skip
             continue
-        colour = DURATION_COLOURS[point.checkin.worst_duration]
-        count = point.checkin.episodes_per_day
+        colour = DURATION_COLOURS[column.longest]
         axes.bar(index, count, width=0.7, color=colour, edgecolor="black", linewidth=0.6)
         axes.text(index, count + top * 0.02, str(count), ha="center", va="bottom",
                   fontsize=11, fontweight="bold", family=FONT)  # fmt: skip
-    flagged = [(index, counts[index]) for index, point in enumerate(days) if point.red_flags]
-    axes.plot([i for i, _ in flagged], [c + top * 0.13 for _, c in flagged], linestyle="none",
-              marker="v", markersize=12, color=RED_FLAG)  # fmt: skip
+    flagged = [c for c in columns if c.flagged]
+    axes.plot([c.index for c in flagged], [(c.episodes or 0) + top * 0.13 for c in flagged],
+              linestyle="none", marker="v", markersize=12, color=RED_FLAG)  # fmt: skip
     axes.set_ylim(0, top)
     axes.set_ylabel(printable(words.chart_episodes_axis), fontsize=12, family=FONT)
     axes.grid(axis="y", alpha=0.3)
@@ -204,19 +203,18 @@ def _episode_legend(words: InsightUi) -> list[Patch | Line2D]:
     return handles
 
 
-def _draw_habits(axes: Axes, days: Sequence[DayPoint], words: InsightUi) -> None:
-    known = [(i, p.checkin) for i, p in enumerate(days) if p.checkin is not None]
+def _draw_habits(axes: Axes, columns: Sequence[ChartDay], words: InsightUi) -> None:
+    known = [c for c in columns if c.sleep is not None and c.caffeine is not None]
     drinks = axes.twinx()
-    drinks.bar([i for i, _ in known], [c.caffeine_drinks for _, c in known], width=0.45,
+    drinks.bar([c.index for c in known], [c.caffeine or 0 for c in known], width=0.45,
                color=CAFFEINE, alpha=0.55, zorder=1)  # fmt: skip
-    most = max([c.caffeine_drinks for _, c in known] + [4])
-    drinks.set_ylim(0, most + 1)
+    drinks.set_ylim(0, caffeine_top(columns))
     drinks.set_ylabel(printable(words.chart_caffeine_axis), fontsize=12, color=CAFFEINE,
                       family=FONT)  # fmt: skip
-    axes.plot([i for i, _ in known], [c.sleep_hours for _, c in known], marker="o",
+    axes.plot([c.index for c in known], [c.sleep or 0.0 for c in known], marker="o",
               markersize=7, linewidth=2.5, color=SLEEP, zorder=3)  # fmt: skip
     axes.axhline(SLEEP_HOURS_UNDER, color=SLEEP, linestyle="--", linewidth=1, alpha=0.6)
-    axes.set_ylim(0, 12)
+    axes.set_ylim(0, SLEEP_TOP)
     axes.set_ylabel(printable(words.chart_sleep_axis), fontsize=12, color=SLEEP, family=FONT)
     axes.set_zorder(drinks.get_zorder() + 1)  # the sleep line stays in front of the bars
     axes.patch.set_visible(False)
@@ -228,15 +226,9 @@ def _draw_habits(axes: Axes, days: Sequence[DayPoint], words: InsightUi) -> None
     axes.legend(handles=handles, **_LEGEND_ABOVE)
 
 
-def _label_days(axes: Axes, days: Sequence[DayPoint], words: InsightUi, locale: str) -> None:
+def _label_days(axes: Axes, columns: Sequence[ChartDay]) -> None:
     """ "Day 3" and the date under each day; every n-th one when there are many."""
-    step = max(1, math.ceil(len(days) / _MAX_LABELS))
-    ticks = list(range(0, len(days), step))
-    labels = [_day_label(days[i], words, locale) for i in ticks]
-    axes.set_xticks(ticks, labels, fontsize=10, family=FONT)
-    axes.set_xlim(-0.6, max(len(days), 1) - 0.4)
-
-
-def _day_label(point: DayPoint, words: InsightUi, locale: str) -> str:
-    first = words.chart_paused if point.paused else words.chart_day.format(day=point.day)
-    return f"{printable(first)}\n{printable(day_month(point.local_date, locale))}"
+    labelled = [c for c in columns if c.labelled]
+    labels = [f"{printable(c.first_line)}\n{printable(c.date)}" for c in labelled]
+    axes.set_xticks([c.index for c in labelled], labels, fontsize=10, family=FONT)
+    axes.set_xlim(-0.6, max(len(columns), 1) - 0.4)
