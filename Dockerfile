@@ -19,6 +19,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TWITCHCARE_LOG_JSON=true \
     TWITCHCARE_WEBHOOK_LISTEN=0.0.0.0 \
     TWITCHCARE_WEBHOOK_PORT=8080 \
+    TWITCHCARE_OPS_PORT=9090 \
     TWITCHCARE_DATA_DIR=/home/twitchcare/data
 COPY --from=build /wheels /wheels
 # The exact versions the lock names, each checked against its hash; then our own wheel alone.
@@ -31,7 +32,8 @@ RUN python -m venv /opt/venv \
 USER 10001
 WORKDIR /home/twitchcare
 EXPOSE 8080
-# /healthz: Redis reachable and the due queue keeping up (no curl in the slim image).
+# /healthz on the internal ops listener (TWITCHCARE_OPS_LISTEN, 127.0.0.1 unless set): Redis
+# reachable and the due queue keeping up (no curl in the slim image).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["twitchcare", "health"]
 ENTRYPOINT ["twitchcare"]

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     webapp_url: AnyHttpUrl | None = None
     webapp_max_age: int = Field(default=86400, ge=60, le=7 * 86400)
     webapp_port: int = Field(default=8080, ge=1, le=65535)
+    # The internal ops listener (/healthz, /metrics; never on the public server): keep it off
+    # the internet. A container sets 0.0.0.0 and does not publish the port.
+    ops_listen: str = "127.0.0.1"
+    ops_port: int = Field(default=9090, ge=1, le=65535)
     # /healthz answers 503 once the oldest due nudge is this late: the replicas are not keeping up.
     health_max_lag_seconds: float = Field(default=300.0, gt=0, allow_inf_nan=False)
     # A local Bot API server (or the emulator); None means Telegram's own.

@@ -18,6 +18,7 @@ from bot.core.config import DEFAULT_LOCALE, Settings, SettingsError, load_settin
 from bot.domain.clock import Clock, SavedClock, clock_for
 from bot.ops.app import build_application
 from bot.ops.logs import configure_logging
+from bot.ops.polling_web import serve_polling
 from bot.ops.webhook import serve
 from bot.storage.redis_server import RedisServerError
 from bot.texts.content import ContentError
@@ -70,9 +71,10 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="URL",
         help="webhook mode: register this public HTTPS URL (default TWITCHCARE_WEBHOOK_URL) "
-        "and serve it, with /healthz and /metrics, on TWITCHCARE_WEBHOOK_LISTEN:_PORT",
+        "and serve it on TWITCHCARE_WEBHOOK_LISTEN:_PORT (/healthz and /metrics on "
+        "TWITCHCARE_OPS_LISTEN:_PORT)",
     )
-    commands.add_parser("health", help="ask the local webhook server's /healthz (exit 0 if OK)")
+    commands.add_parser("health", help="ask the local ops listener's /healthz (exit 0 if OK)")
     return parser
 
 
@@ -113,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(settings, speed=speed, reset=args.reset)
     if args.command == "health":
         configure_logging(settings)
-        return check_health(settings.webhook_port)
+        return check_health(settings.ops_port)
     clock = process_clock(settings)
     configure_logging(settings, clock=clock)
     if isinstance(clock, SavedClock) and clock.resumed:
@@ -153,6 +155,8 @@ def run_bot(settings: Settings, webhook: str | None = None, clock: Clock | None 
         print("TWITCHCARE_TICK_SECONDS: 0 sends no nudges; polling needs ticks", file=sys.stderr)
         return 2
     app = build_application(settings, clock=clock)
+    if settings.webapp_url is not None:
+        return _serving(serve_polling(app, settings))
     try:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     except STARTUP_ERRORS as exc:
@@ -174,9 +178,13 @@ def run_webhook(settings: Settings, url: str, clock: Clock) -> int:
             file=sys.stderr,
         )
         return 2
-    app = build_application(settings, clock=clock)
+    return _serving(serve(build_application(settings, clock=clock), settings, url=url))
+
+
+def _serving(server: Coroutine[Any, Any, bool]) -> int:
+    """Run a uvicorn-owned bot (webhook, or polling with the Mini App) until it stops."""
     try:
-        started = asyncio.run(serve(app, settings, url=url))
+        started = asyncio.run(server)
     except KeyboardInterrupt:
         return 130
     except STARTUP_ERRORS as exc:
@@ -187,7 +195,7 @@ def run_webhook(settings: Settings, url: str, clock: Clock) -> int:
 
 
 def check_health(port: int) -> int:
-    """GET http://127.0.0.1:<port>/healthz: the Docker HEALTHCHECK (no curl in the image)."""
+    """GET http://127.0.0.1:<ops port>/healthz: the Docker HEALTHCHECK (no curl in the image)."""
     url = f"http://127.0.0.1:{port}/healthz"
     try:
         with urllib.request.urlopen(url, timeout=5) as response:

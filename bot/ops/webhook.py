@@ -6,7 +6,9 @@ Many replicas run this behind a load balancer, sharing one Redis. Each Telegram 
     retry that lands on another replica is dropped, not handled twice;
   * is answered 200 only after `process_update` has finished, so a replica that dies mid-update
     leaves Telegram to retry it (python-telegram-bot's built-in webhook answers first).
-The same server answers /healthz (for the load balancer and Docker) and /metrics (Prometheus).
+With TWITCHCARE_WEBAPP_URL set, the same server serves the Mini App under /app (ARCHITECTURE
+§11). /healthz and /metrics are not public: the internal ops listener answers them
+(bot/ops/ops_server.py).
 
 This is python-telegram-bot's "custom webhook" pattern; start-up and shut-down go through
 `bot.app.running`, as in polling mode. On SIGTERM uvicorn stops accepting, waits for the calls
@@ -32,8 +34,8 @@ import uvicorn
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
 from telegram import Update
 from telegram.error import TelegramError
 
@@ -41,8 +43,9 @@ from bot.core.config import Settings
 from bot.core.context import App
 from bot.core.metrics import update_type
 from bot.ops.app import running
-from bot.ops.health import check, refresh_gauges
+from bot.ops.ops_server import ops_listener
 from bot.storage.client import RedisClient
+from bot.webapp.server import MOUNT, build_webapp
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +63,6 @@ _JSON_STRUCTURE: Final = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 PROCESSING_SECONDS: Final = 120
 # How long a handled update id is remembered. Telegram gives up retrying within a day.
 REMEMBER_SECONDS: Final = 24 * 3600
-METRICS_CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 
 # KEYS[1] the update's key; ARGV[1] its lease in seconds. Returns 'new' after claiming it,
 # otherwise what a replica wrote there: 'processing' or 'done'.
@@ -139,9 +141,17 @@ def webhook_path(settings: Settings, url: str | None) -> str:
 
 
 class WebhookServer:
-    """The ASGI app of one replica: /telegram (or the configured path), /healthz, /metrics."""
+    """The ASGI app of one replica: /telegram (or the configured path) and, with
+    TWITCHCARE_WEBAPP_URL, the Mini App under /app; its ops listener runs beside it."""
 
-    def __init__(self, app: App, settings: Settings, *, url: str | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        settings: Settings,
+        *,
+        url: str | None = None,
+        ops_sockets: Sequence[socket.socket] | None = None,
+    ) -> None:
         if settings.webhook_secret is None:
             raise ValueError("TWITCHCARE_WEBHOOK_SECRET is not set; webhook mode needs it")
         self.app = app
@@ -150,14 +160,11 @@ class WebhookServer:
         self.path = webhook_path(settings, url)
         self._secret = settings.webhook_secret.get_secret_value().encode()
         self._ledger: UpdateLedger | None = None
-        self.asgi = Starlette(
-            routes=[
-                Route(self.path, self._telegram, methods=["POST"]),
-                Route("/healthz", self._healthz, methods=["GET"]),
-                Route("/metrics", self._metrics, methods=["GET"]),
-            ],
-            lifespan=self._lifespan,
-        )
+        self._ops_sockets = ops_sockets
+        routes: list[BaseRoute] = [Route(self.path, self._telegram, methods=["POST"])]
+        if settings.webapp_url is not None:
+            routes.append(Mount(MOUNT, build_webapp(app, settings)))
+        self.asgi = Starlette(routes=routes, lifespan=self._lifespan)
 
     @asynccontextmanager
     async def _lifespan(self, _: Starlette) -> AsyncIterator[None]:
@@ -166,7 +173,8 @@ class WebhookServer:
             self._ledger = UpdateLedger(services.store.redis, services.settings.queue_shards)
             if self.url is not None:
                 await self._register(self.url)
-            yield
+            async with ops_listener(self.app, self.settings, self._ops_sockets):
+                yield
 
     async def _register(self, url: str) -> None:
         """Point Telegram at us; every replica does it, which is harmless (same URL, secret)."""
@@ -267,18 +275,6 @@ class WebhookServer:
             await self._ledger.forget(update_id)
         except (RedisError, OSError) as exc:
             log.warning("webhook: could not release update (%s)", type(exc).__name__)
-
-    # --- /healthz and /metrics ----------------------------------------------------------
-
-    async def _healthz(self, request: Request) -> Response:
-        """200 with the findings when healthy, 503 otherwise."""
-        health = await check(self.app, self.settings.health_max_lag_seconds)
-        return JSONResponse(health.as_json(), status_code=200 if health.healthy else 503)
-
-    async def _metrics(self, request: Request) -> Response:
-        """Prometheus' text format; gauges are refreshed on each scrape."""
-        await refresh_gauges(self.app)
-        return Response(self.app.bot_data.metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
 
 def uvicorn_config(server: WebhookServer, settings: Settings) -> uvicorn.Config:

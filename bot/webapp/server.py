@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Lifespan
 
 from bot.core.config import Settings
 from bot.core.context import App
@@ -58,7 +59,9 @@ def build_webapp(app: App, settings: Settings) -> Starlette:
     return web
 
 
-def public_app(app: App, settings: Settings) -> Starlette:
+def public_app(
+    app: App, settings: Settings, lifespan: Lifespan[Starlette] | None = None
+) -> Starlette:
     """Polling mode's web server when TWITCHCARE_WEBAPP_URL is set: only the Mini App, at /app
-    (nothing else answers: /healthz and /metrics are not here)."""
-    return Starlette(routes=[Mount(MOUNT, build_webapp(app, settings))])
+    (nothing else answers: /healthz and /metrics are not here). `lifespan` runs the bot."""
+    return Starlette(routes=[Mount(MOUNT, build_webapp(app, settings))], lifespan=lifespan)

@@ -2,13 +2,14 @@
 
 Races between replicas are races between processes: two event loops, two connection pools, no
 shared memory, real parallelism on the machine's cores. Each replica is the production command
-line, started with its own TWITCHCARE_WEBHOOK_PORT on 127.0.0.1 and the same secret, against the
-test's Redis and the Bot API emulator, which runs in the test process. The test plays the load
-balancer: it delivers each update (emu.deliver) to the replica it chooses.
+line, started with its own TWITCHCARE_WEBHOOK_PORT and TWITCHCARE_OPS_PORT on 127.0.0.1 and the
+same secret, against the test's Redis and the Bot API emulator, which runs in the test process.
+The test plays the load balancer: it delivers each update (emu.deliver) to the replica it
+chooses.
 
 A replica runs on its own clock (real time from START; ticks off: the scheduler stays out of
 the races), so tests must not depend on its exact time. Waiting is event-driven: a replica is
-ready once uvicorn logs that it is serving and its /healthz then answers 200, never after a
+ready once uvicorn logs that it is serving and its /healthz (ops port) answers 200, never after a
 sleep. Every replica dies with the test process (die_with_parent) and is stopped (SIGTERM, then
 SIGKILL) when the fixture ends.
 """
@@ -49,6 +50,7 @@ class ProcessReplica:
 
     process: asyncio.subprocess.Process
     base_url: str
+    ops_url: str  # the internal ops listener's: /healthz, /metrics
     log: list[str] = field(default_factory=list)
     serving: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -105,7 +107,12 @@ def free_port() -> int:
 
 
 def replica_env(
-    emu: BotApiEmulator, redis_url: str, data_dir: Path, port: int, admins: Iterable[int]
+    emu: BotApiEmulator,
+    redis_url: str,
+    data_dir: Path,
+    port: int,
+    admins: Iterable[int],
+    ops_port: int,
 ) -> dict[str, str]:
     """The environment of one replica: ours without any TWITCHCARE_* setting, then the test's."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("TWITCHCARE_")}
@@ -118,6 +125,7 @@ def replica_env(
         TWITCHCARE_WEBHOOK_SECRET=SECRET,
         TWITCHCARE_WEBHOOK_LISTEN="127.0.0.1",
         TWITCHCARE_WEBHOOK_PORT=str(port),
+        TWITCHCARE_OPS_PORT=str(ops_port),
         TWITCHCARE_CLOCK_START=START.isoformat(),
         TWITCHCARE_CLOCK_RESUME="false",
         TWITCHCARE_TICK_SECONDS="0",  # no scheduler: only the updates the test delivers
@@ -145,18 +153,18 @@ async def replica_process(
 ) -> AsyncIterator[ProcessReplica]:
     """Start `python -m bot run --webhook` (yielded while it starts up: see `serves`), and stop
     it after."""
-    port = free_port()
+    port, ops_port = free_port(), free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *("-m", "bot", "run", "--webhook", PUBLIC_URL),
         cwd=data_dir.parent,  # the test's own folder: no .env of the developer's is read
-        env=replica_env(emu, redis_url, data_dir, port, admins),
+        env=replica_env(emu, redis_url, data_dir, port, admins, ops_port),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
         preexec_fn=die_with_parent,
     )
-    replica = ProcessReplica(process, f"http://127.0.0.1:{port}")
+    replica = ProcessReplica(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ops_port}")
     reader = asyncio.create_task(_read_log(replica))
     try:
         yield replica
@@ -175,7 +183,7 @@ async def serves(replica: ProcessReplica) -> bool:
         task.cancel()
     if not replica.serving.is_set():
         return False
-    async with httpx.AsyncClient(base_url=replica.base_url, timeout=START_SECONDS) as client:
+    async with httpx.AsyncClient(base_url=replica.ops_url, timeout=START_SECONDS) as client:
         health = await client.get("/healthz")  # the socket is bound: answered, never refused
     replica.log.append(f"/healthz: {health.status_code} {health.text}\n")
     return health.status_code == 200

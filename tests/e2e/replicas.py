@@ -1,7 +1,8 @@
 """Webhook replicas for end-to-end tests: real Applications behind real uvicorn servers.
 
-Each replica is the production `WebhookServer` served by uvicorn on its own 127.0.0.1 port; all
-of them share one Redis, one emulator and one clock. The emulator delivers updates over HTTP
+Each replica is the production `WebhookServer` served by uvicorn on its own 127.0.0.1 port, with
+its internal ops listener (/healthz, /metrics) on another; all of them share one Redis, one
+emulator and one clock. The emulator delivers updates over HTTP
 with the secret header, and the test plays the load balancer by choosing the replica.
 """
 
@@ -33,7 +34,7 @@ SECRET = "s3cret_Webhook-token-for-tests"
 PUBLIC_URL = "https://twitchcare.example/telegram"
 
 
-class _TestServer(uvicorn.Server):
+class QuietServer(uvicorn.Server):
     """uvicorn without signal handlers: several run in one test process, and the test stops
     each one exactly as uvicorn's SIGTERM handler does, by setting should_exit."""
 
@@ -49,6 +50,7 @@ class Replica:
     app: App
     server: WebhookServer
     base_url: str
+    ops_url: str
     uvicorn: uvicorn.Server
     task: asyncio.Task[None]
 
@@ -57,7 +59,13 @@ class Replica:
         return self.base_url + self.server.path
 
     async def get(self, path: str) -> httpx.Response:
+        """A GET on the public server."""
         async with httpx.AsyncClient(base_url=self.base_url, timeout=30) as client:
+            return await client.get(path)
+
+    async def ops(self, path: str) -> httpx.Response:
+        """A GET on the internal ops listener (/healthz, /metrics)."""
+        async with httpx.AsyncClient(base_url=self.ops_url, timeout=30) as client:
             return await client.get(path)
 
     async def post(
@@ -72,7 +80,7 @@ class Replica:
 
     async def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         """/metrics parsed: (sample name, sorted labels) -> value."""
-        response = await self.get("/metrics")
+        response = await self.ops("/metrics")
         assert response.status_code == 200, response.text
         return {
             (sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -97,17 +105,14 @@ async def replica(
 ) -> AsyncIterator[Replica]:
     """Start a replica; returns once it has started up (its /healthz answered)."""
     app = build_application(settings, clock=clock)
-    server = WebhookServer(app, settings, url=public_url)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    port = listener.getsockname()[1]
-    runner = _TestServer(uvicorn_config(server, settings))
+    listener, ops = bound_socket(), bound_socket()
+    server = WebhookServer(app, settings, url=public_url, ops_sockets=[ops])
+    runner = QuietServer(uvicorn_config(server, settings))
     task = asyncio.create_task(runner.serve(sockets=[listener]))
-    running = Replica(app, server, f"http://127.0.0.1:{port}", runner, task)
+    running = Replica(app, server, url_of(listener), url_of(ops), runner, task)
     try:
-        # The first call is accepted only once start-up is complete.
-        ready = asyncio.create_task(running.get("/healthz"))
+        # The ops listener serves only once start-up is complete; until then calls wait.
+        ready = asyncio.create_task(running.ops("/healthz"))
         await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
         assert ready.done(), "the replica did not start"
         await ready
@@ -116,6 +121,19 @@ async def replica(
         running.stop()
         await task
         listener.close()
+        ops.close()
+
+
+def bound_socket() -> socket.socket:
+    """A listening socket on a free 127.0.0.1 port: calls wait in its backlog until served."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 @dataclass

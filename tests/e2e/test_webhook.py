@@ -138,11 +138,21 @@ async def test_only_post_on_the_webhook_path(bots: Cluster) -> None:
     assert (await replica.post(b"{}", path="/elsewhere")).status_code == 404
 
 
+async def test_health_and_metrics_answer_only_on_the_internal_ops_listener(
+    bots: Cluster,
+) -> None:
+    replica = bots.replicas[0]
+    for path in ("/healthz", "/metrics"):
+        assert (await replica.get(path)).status_code == 404, path
+        assert (await replica.ops(path)).status_code == 200, path
+    assert (await replica.get("/app/")).status_code == 404  # no Mini App without its URL
+
+
 async def test_healthz_is_503_while_redis_is_down_and_recovers(
     bots: Cluster, redis_server: RedisServer
 ) -> None:
     replica = bots.replicas[1]
-    healthy = await replica.get("/healthz")
+    healthy = await replica.ops("/healthz")
     assert healthy.status_code == 200
     assert healthy.json() == {"status": "ok", "redis": True, "queue_lag_seconds": 0.0}
     bots.emu.add_user(NEWCOMER, first_name="Sam")
@@ -150,16 +160,16 @@ async def test_healthz_is_503_while_redis_is_down_and_recovers(
 
     redis_server.stop()
     try:
-        down = await replica.get("/healthz")
+        down = await replica.ops("/healthz")
         assert down.status_code == 503
         assert down.json()["status"] == "redis_unreachable"
         # An update meanwhile is refused with 503, so Telegram keeps it and tries again.
         assert await bots.emu.deliver(update_id, replica.webhook) == 503
-        assert (await replica.get("/metrics")).status_code == 200  # counters still readable
+        assert (await replica.ops("/metrics")).status_code == 200  # counters still readable
     finally:
         redis_server.start()
 
-    assert (await replica.get("/healthz")).status_code == 200
+    assert (await replica.ops("/healthz")).status_code == 200
     assert await bots.emu.deliver(update_id, replica.webhook) == 200
     assert len(bots.messages(NEWCOMER)) == 1
 
@@ -168,7 +178,7 @@ async def test_healthz_is_503_when_the_queue_lags(bots: Cluster) -> None:
     queue = bots.app.bot_data.services.queue
     await queue.schedule(USER, bots.clock.now() - timedelta(minutes=10))
 
-    answer = await bots.replicas[0].get("/healthz")
+    answer = await bots.replicas[0].ops("/healthz")
 
     assert answer.status_code == 503
     assert answer.json() == {"status": "lagging", "redis": True, "queue_lag_seconds": 600.0}
@@ -207,6 +217,6 @@ async def test_metrics_move_with_traffic(bots: Cluster) -> None:
     assert levels == {"none": 1, "see_doctor": 0, "emergency": 1}
     assert _count(one, "twitchcare_active_people") == 0  # nudges are on hold after an emergency
     assert _count(one, "twitchcare_due_queue_lag_seconds") == 0
-    text = (await first.get("/metrics")).text
+    text = (await first.ops("/metrics")).text
     assert str(USER) not in text
     assert "Robin" not in text
