@@ -72,6 +72,7 @@ class DispatchSettings:
     # one's wind-down nudge is still within its 30-minute grace when another worker picks it up.
     lease: float = 300.0
     concurrency: int = 50  # sends in flight at once in one process
+    webapp: str | None = None  # the Mini App's page: exercise buttons in mornings 4 and 5
 
 
 @dataclass
@@ -265,7 +266,7 @@ class Dispatcher:
         """Only the end-of-plan summary needs the person's history; the daily nudges do not
         read it, which keeps a morning peak to a few Redis round trips per person."""
         if due.slot.kind is not SlotKind.SUMMARY:
-            return render_due(self._content, profile, due, ())
+            return render_due(self._content, profile, due, (), webapp=self._settings.webapp)
         uid = profile.user_id
         records, reports, episodes = await asyncio.gather(
             self._store.list_checkins(uid),

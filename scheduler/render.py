@@ -38,14 +38,17 @@ def render_due(
     records: Sequence[CheckInRecord],
     reports: Sequence[SignReport] = (),
     episodes: Sequence[Episode] = (),
+    *,
+    webapp: str | None = None,
 ) -> list[Outgoing]:
     """The messages for a due slot, in the order they are sent; /urgent `reports` feed the
     summary's list of red-flag answers, logged `episodes` its times and "just before" section.
-    The texts are in the person's language, with the words of their country."""
+    The texts are in the person's language, with the words of their country; `webapp` is the
+    Mini App's page (None: off) that exercise mornings link to."""
     content = content.in_locale(profile.locale).local(country_of(profile))
     kind = due.slot.kind
     if kind is SlotKind.MORNING:
-        return _morning(content, profile, due)
+        return _morning(content, profile, due, webapp)
     if kind is SlotKind.EVENING:
         return [_evening(content, profile, due)]
     if kind is SlotKind.SUMMARY:
@@ -58,9 +61,10 @@ def _day(profile: Profile, due: Due) -> int:
     return plan_day(profile.start_date, profile.pauses, due.slot.local_date)
 
 
-def _morning(content: Content, profile: Profile, due: Due) -> list[Outgoing]:
+def _morning(content: Content, profile: Profile, due: Due, webapp: str | None) -> list[Outgoing]:
     """One message: the day's step with "how did you sleep?" under it (ARCHITECTURE §3)."""
-    text, markup = morning_message(content, _day(profile, due), due.slot.local_date)
+    day = _day(profile, due)
+    text, markup = morning_message(content, day, due.slot.local_date, webapp=webapp)
     return [Outgoing(text, markup)]
 
 

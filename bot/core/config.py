@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     # A fast or shifted clock keeps its position in the data dir; false starts it afresh.
     clock_resume: bool = True
 
+    @property
+    def webapp_page(self) -> str | None:
+        """The Mini App's page URL as buttons open it, or None when the Mini App is off."""
+        return str(self.webapp_url) if self.webapp_url is not None else None
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:

@@ -18,6 +18,8 @@ from bot.domain.plan import PLAN_DAYS, is_paused, plan_day
 # How far past the start a paused plan's day 7 may be looked for.
 _SEARCH_DAYS = 366
 EXERCISE_KINDS = ("breathing", "eyes")
+# The plan days whose step is a guided exercise the Mini App can lead, and which one.
+EXERCISE_DAYS = {4: "eyes", 5: "breathing"}
 
 
 @dataclass(frozen=True)

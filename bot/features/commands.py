@@ -28,7 +28,7 @@ from bot.texts.content import Content, render, render_plain
 from bot.texts.insight_text import chart_caption, week_summary
 from bot.views.charts import HourPanel, chart_png
 from bot.views.daily import standing, today_message
-from bot.views.keyboards import button, keyboard
+from bot.views.keyboards import button, keyboard, with_web_app
 
 YES, NO = "yes", "no"
 CHART_NAME = "twitchcare-progress.png"
@@ -59,7 +59,7 @@ async def _send_today(update: Update, context: Context) -> None:
     slept = None
     if profile is not None and is_enrolled(profile):
         slept = await svc.store.sleep_on(user_id, today_of(profile, now).local_date)
-    text, markup = today_message(content, profile, now, slept)
+    text, markup = today_message(content, profile, now, slept, svc.settings.webapp_page)
     await send(update, context, text, markup)
 
 
@@ -118,7 +118,8 @@ async def on_progress(update: Update, context: Context) -> None:
         checkins=len(records),
         trend=trend_word(svc.content, records),
     )
-    await send(update, context, text)
+    url = svc.settings.webapp_page
+    await send(update, context, text, with_web_app(ui.webapp_button, url) if url else None)
 
 
 async def _send_chart(

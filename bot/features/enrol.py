@@ -13,6 +13,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.chat.escalation import see_doctor_text
 from bot.chat.log_button import log_button
+from bot.chat.menu_button import offer_diary
 from bot.chat.replies import answer, edit, send, user_id_of
 from bot.chat.router import Feature, steps_of
 from bot.chat.steps import (
@@ -76,6 +77,8 @@ async def on_start(update: Update, context: Context) -> None:
     elif is_enrolled(profile) or profile.status is Status.STOPPED:
         text, row = _again_offer(svc.content, profile, svc.clock.now())
         await send(update, context, text, keyboard([row]))
+        if is_enrolled(profile):
+            await offer_diary(update, context)
     else:
         await _begin(update, context)
 
@@ -362,6 +365,7 @@ async def _confirm(
     )
     # The "⚡ Twitching now" button comes with the summary, the one message without buttons.
     await send(update, context, summary, log_button(content, profile, update.effective_chat))
+    await offer_diary(update, context)
     if advice:
         await send(update, context, see_doctor_text(content, advice))
     if starts_today:

@@ -58,7 +58,7 @@ async def on_sleep(update: Update, context: Context, callback: Callback) -> None
     else:  # a second tap, or the other copy (/today) of this morning: the first answer stays
         noted = content.checkin.morning_sleep.answer_with(slept) or chosen
         await answer(query, render_plain(content.ui.sleep_already_noted, answer=noted.label))
-    await edit(query, *morning_message(content, day, local_date, slept))
+    await edit(query, *morning_message(content, day, local_date, slept, svc.settings.webapp_page))
 
 
 def _open_morning(profile: Profile, local_date: date, now: datetime) -> int | None:

@@ -163,7 +163,9 @@ def _dispatcher(
         services.queue,
         services.content,
         services.clock,
-        DispatchSettings(concurrency=services.settings.send_concurrency),
+        DispatchSettings(
+            concurrency=services.settings.send_concurrency, webapp=services.settings.webapp_page
+        ),
         on_send=app.bot_data.metrics.send,
         on_error=app.bot_data.metrics.dispatch_error,
         paid=_paid_broadcast(services, store.redis),

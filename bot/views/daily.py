@@ -8,12 +8,13 @@ from datetime import date, datetime
 from telegram import InlineKeyboardMarkup
 
 from bot.domain.callbacks import Action
+from bot.domain.diary import EXERCISE_DAYS
 from bot.domain.models import Profile, Status
 from bot.domain.plan import PLAN_DAYS, is_paused
 from bot.domain.today import Today, is_enrolled, today_of
 from bot.texts.content import Content, render
 from bot.texts.formats import long_date
-from bot.views.keyboards import Button, button, columns, keyboard
+from bot.views.keyboards import Button, button, columns, keyboard, with_web_app
 
 
 def standing(content: Content, profile: Profile | None) -> str | None:
@@ -29,11 +30,16 @@ def standing(content: Content, profile: Profile | None) -> str | None:
 
 
 def morning_message(
-    content: Content, day: int, local_date: date, slept: float | None = None
+    content: Content,
+    day: int,
+    local_date: date,
+    slept: float | None = None,
+    webapp: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A plan day's one morning message: the step, then "how did you sleep?" with its answers
     under it until one is chosen (then what was chosen), and "why this helps" and "check in"
-    always at the bottom. The scheduler, enrolment, /today and the sleep answer's edit all
+    always at the bottom; on an exercise day, with the Mini App's URL `webapp`, a button that
+    opens the exercise. The scheduler, enrolment, /today and the sleep answer's edit all
     show it, so every copy of the morning looks the same."""
     ui, question = content.ui, content.checkin.morning_sleep
     rows: list[list[Button]] = []
@@ -47,11 +53,29 @@ def morning_message(
     rows.append(
         [button(ui.why_button, Action.WHY, str(day)), button(ui.checkin_button, Action.CHECKIN_NOW)]
     )
-    return f"{content.plan.day(day).morning}\n\n{tail}", keyboard(rows)
+    markup = keyboard(rows)
+    return f"{content.plan.day(day).morning}\n\n{tail}", exercise_button(
+        content, day, webapp, markup
+    )
+
+
+def exercise_button(
+    content: Content, day: int, webapp: str | None, markup: InlineKeyboardMarkup
+) -> InlineKeyboardMarkup:
+    """`markup` with, on an exercise day, a last row opening that exercise in the Mini App."""
+    kind = EXERCISE_DAYS.get(day)
+    if kind is None or webapp is None:
+        return markup
+    label = content.ui.webapp_eyes_button if kind == "eyes" else content.ui.webapp_breathing_button
+    return with_web_app(label, f"{webapp}#exercise={kind}", markup)
 
 
 def today_message(
-    content: Content, profile: Profile | None, now: datetime, slept: float | None = None
+    content: Content,
+    profile: Profile | None,
+    now: datetime,
+    slept: float | None = None,
+    webapp: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """What /today shows: today's morning message (`slept`: today's sleep answer, if given), or
     where the person stands in the plan."""
@@ -67,7 +91,7 @@ def today_message(
         ), None
     if day > PLAN_DAYS:
         return ui.plan_finished, None
-    text, markup = morning_message(content, day, today.local_date, slept)
+    text, markup = morning_message(content, day, today.local_date, slept, webapp)
     return _with_notes(content, profile, today, text), markup
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup, WebAppInfo
 
 from bot.domain.callbacks import Action, encode
 
@@ -27,6 +27,15 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+def with_web_app(
+    label: str, url: str, above: InlineKeyboardMarkup | None = None
+) -> InlineKeyboardMarkup:
+    """`above`'s rows, then one button that opens the Mini App at `url` (ARCHITECTURE §11)."""
+    rows = [list(row) for row in above.inline_keyboard] if above is not None else []
+    rows.append([InlineKeyboardButton(label, web_app=WebAppInfo(url))])
+    return InlineKeyboardMarkup(rows)
 
 
 def columns(buttons: Sequence[Button], width: int) -> list[list[Button]]:

@@ -9,7 +9,9 @@ from typing import Any
 from devtools.emulator.api_messages import Handler
 from devtools.emulator.core import Core, Webhook
 from devtools.emulator.errors import ApiError, bad_request
+from devtools.emulator.models import ChatType
 from devtools.emulator.params import Params
+from devtools.emulator.rules import menu_button
 from devtools.emulator.serialize import bot_json, file_json
 
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -68,6 +70,28 @@ async def delete_my_commands(core: Core, params: Params) -> Any:
     return True
 
 
+def _menu_chat(core: Core, params: Params) -> int | None:
+    """The private chat a menu button call names, or None for the bot's default."""
+    if params.values.get("chat_id") in (None, ""):
+        return None
+    chat = core.store.chat(params.chat_id())
+    if chat.type is not ChatType.PRIVATE:
+        raise bad_request("chat is not private")
+    return chat.id
+
+
+async def set_chat_menu_button(core: Core, params: Params) -> Any:
+    chat_id = _menu_chat(core, params)
+    core.menu_buttons[chat_id] = menu_button(
+        params.structured("menu_button") or {"type": "default"}
+    )
+    return True
+
+
+async def get_chat_menu_button(core: Core, params: Params) -> Any:
+    return core.menu_button(_menu_chat(core, params))
+
+
 async def set_webhook(core: Core, params: Params) -> Any:
     url = params.text("url", "") or ""
     if url and not url.startswith("https://"):
@@ -124,6 +148,8 @@ BOT_METHODS: dict[str, Handler] = {
     "setmycommands": set_my_commands,
     "getmycommands": get_my_commands,
     "deletemycommands": delete_my_commands,
+    "setchatmenubutton": set_chat_menu_button,
+    "getchatmenubutton": get_chat_menu_button,
     "setwebhook": set_webhook,
     "deletewebhook": delete_webhook,
     "getwebhookinfo": get_webhook_info,

@@ -56,6 +56,8 @@ class Core:
     faults: FaultInjector = field(default_factory=FaultInjector)
     webhook: Webhook = field(default_factory=Webhook)
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
+    # setChatMenuButton: per private chat, and the bot's default under None.
+    menu_buttons: dict[int | None, dict[str, Any]] = field(default_factory=dict)
     queries: dict[str, PendingQuery] = field(default_factory=dict)
     callback_answers: list[CallbackAnswer] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
@@ -64,6 +66,11 @@ class Core:
     version: int = 0
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _limiter: RateLimiter | None = None
+
+    def menu_button(self, chat_id: int | None) -> dict[str, Any]:
+        """The menu button a chat shows: its own, else the bot's default, else commands."""
+        default = self.menu_buttons.get(None, {"type": "commands"})
+        return dict(self.menu_buttons.get(chat_id, default))
 
     def __post_init__(self) -> None:
         if self.limits is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -247,6 +247,10 @@ class BotApiEmulator:
     ) -> list[tuple[str, str]]:
         key = (json.dumps(scope or {"type": "default"}, sort_keys=True), language_code)
         return [(c["command"], c["description"]) for c in self._core.commands.get(key, [])]
+
+    def menu_button(self, chat_id: int | None = None) -> dict[str, Any]:
+        """The menu button a chat shows (setChatMenuButton), else the bot's default's."""
+        return self._core.menu_button(chat_id)
 
     @property
     def requests(self) -> list[RecordedRequest]:

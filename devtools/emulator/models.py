@@ -41,11 +41,14 @@ class Button:
     text: str
     callback_data: str | None = None
     url: str | None = None
+    web_app: str | None = None  # the Mini App's URL a web_app button opens
 
     @property
     def value(self) -> str | None:
-        """The callback data, or the URL for link buttons."""
-        return self.callback_data if self.callback_data is not None else self.url
+        """The callback data, or the URL for link and Mini App buttons."""
+        if self.callback_data is not None:
+            return self.callback_data
+        return self.url if self.url is not None else self.web_app
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

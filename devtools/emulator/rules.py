@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.texts.telegram_html import FormattedText, utf16_length
 from devtools.emulator.errors import ApiError, bad_request
@@ -16,6 +17,8 @@ MAX_ANSWER_TEXT = 200
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 _URL_SCHEMES = ("http://", "https://", "tg://")
+# Telegram opens Mini Apps over HTTPS only; tests serve theirs over http on this machine.
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def format_text(source: str, parse_mode: str | None) -> FormattedText:
@@ -75,13 +78,37 @@ def _button(raw: Any) -> Button:
         raise bad_request(
             "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
         )
-    data, url = raw.get("callback_data"), raw.get("url")
+    data, url, web_app = raw.get("callback_data"), raw.get("url"), raw.get("web_app")
     if data is not None and not (
         isinstance(data, str) and 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA
     ):
         raise bad_request("BUTTON_DATA_INVALID")
     if url is not None and not (isinstance(url, str) and url.startswith(_URL_SCHEMES)):
         raise bad_request("BUTTON_URL_INVALID")
-    if data is None and url is None and len(raw) == 1:
+    if data is None and url is None and web_app is None and len(raw) == 1:
         raise bad_request("BUTTON_TYPE_INVALID")
-    return Button(raw["text"], data, url)
+    opens = None if web_app is None else web_app_url(web_app, "inline keyboard button")
+    return Button(raw["text"], data, url, opens)
+
+
+def web_app_url(info: Any, where: str) -> str:
+    """The URL of a WebAppInfo: https (or http on this machine, for tests), as Telegram needs."""
+    url = info.get("url") if isinstance(info, dict) else None
+    if not isinstance(url, str):
+        raise bad_request(f"can't parse {where} web app info")
+    parts = urlsplit(url)
+    secure = parts.scheme == "https" and bool(parts.hostname)
+    if secure or (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS):
+        return url
+    raise bad_request(f"{where} Web App URL '{url}' is invalid: Only HTTPS links are allowed")
+
+
+def menu_button(raw: Any) -> dict[str, Any]:
+    """A MenuButton: commands, default, or a web_app one with its text and URL."""
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    if kind in ("commands", "default"):
+        return {"type": kind}
+    if kind != "web_app" or not isinstance(raw.get("text"), str) or not raw["text"]:
+        raise bad_request("can't parse menu button")
+    url = web_app_url(raw.get("web_app"), "menu button")
+    return {"type": "web_app", "text": raw["text"], "web_app": {"url": url}}
