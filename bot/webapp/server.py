@@ -46,6 +46,7 @@ def build_webapp(app: App, settings: Settings) -> Starlette:
             Route("/api/diary", api.diary, methods=["GET"]),
             Route("/api/checkin", writes.checkin, methods=["POST"]),
             Route("/api/exercise", writes.exercise, methods=["POST"]),
+            Route("/api/export", writes.export, methods=["POST"]),
             Route("/api/delete", writes.delete, methods=["POST"]),
             Route("/api/settings", settings_api.get_settings, methods=["GET"]),
             Route("/api/settings", settings_api.post_settings, methods=["POST"]),

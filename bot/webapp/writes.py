@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from bot.chat.checkins import Entry, save_checkin
 from bot.chat.escalation import escalate
+from bot.chat.export import has_data, send_export
 from bot.domain.diary import EXERCISE_KINDS, plan_dates
 from bot.domain.models import WARNING_SIGN_FIELDS, CheckIn, CheckInRecord, Profile
 from bot.domain.today import today_of
@@ -117,6 +118,16 @@ async def exercise(request: Request) -> Response:
     except ProfileNotFound:
         raise not_enrolled(who) from None
     return JSONResponse({"ok": True})
+
+
+async def export(request: Request) -> Response:
+    """POST /app/api/export {}: the same files as /export, sent into the private chat."""
+    who, _ = await writer(request)
+    svc = services_of(request)
+    if not await has_data(svc.store, who.user_id):
+        raise ApiError(400, "no_data", who.content.ui.export_empty)
+    await send_export(chat_context(request, who), who.user_id, who.user_id)
+    return JSONResponse({"sent": True})
 
 
 async def delete(request: Request) -> Response:

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from redis.asyncio.client import Pipeline, Redis
 
+from bot.chat.export import EPISODES_CSV_NAME, JSON_NAME
 from bot.domain.episodes import EPISODES_PER_DAY_CAP, Before, Episode
 from bot.domain.models import TwitchLocation
-from bot.features.data import EPISODES_CSV_NAME, JSON_NAME
 from bot.storage.store import person_keys
 from devtools.emulator import ChatMessage
 from tests.e2e.harness import USER, Harness
