@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import suppress
 from datetime import date, timedelta
 
@@ -26,7 +26,7 @@ from bot.domain.today import is_enrolled, today_of
 from bot.storage.store import Also, ProfileNotFound
 from bot.texts.content import Content, render, render_plain
 from bot.texts.insight_text import chart_caption, week_summary
-from bot.views.charts import HourPanel, chart_png
+from bot.views.charts import chart_png, hour_panel
 from bot.views.daily import standing, today_message
 from bot.views.keyboards import button, keyboard, with_web_app
 
@@ -111,7 +111,8 @@ async def on_progress(update: Update, context: Context) -> None:
         for text in week_summary(content, profile, insight, finished, len(records), logged):
             await send(update, context, text)
     if records or episodes:
-        await _send_chart(update, context, insight, logged)
+        exercises = await svc.store.exercises_by_day(user_id)
+        await _send_chart(update, context, insight, logged, exercises)
     text = render(
         ui.progress_text,
         days_done=finished,
@@ -123,16 +124,18 @@ async def on_progress(update: Update, context: Context) -> None:
 
 
 async def _send_chart(
-    update: Update, context: Context, insight: WeekInsight, logged: EpisodeInsight
+    update: Update,
+    context: Context,
+    insight: WeekInsight,
+    logged: EpisodeInsight,
+    exercises: Mapping[int, Collection[str]],
 ) -> None:
-    """The chart as a photo, with an hour-of-day panel once episodes were logged; drawn in a
-    worker thread so other people's updates go on."""
+    """The chart as a photo, with an hour-of-day panel once episodes were logged and the
+    guided exercises done; drawn in a worker thread so other people's updates go on."""
     content = services(context).content
-    words = content.twitch
-    hours = HourPanel(logged.by_hour, words.chart_hours_title, words.chart_hours_axis)
-    panel = hours if logged.total else None
+    panel = hour_panel(content.twitch, logged)
     png = await asyncio.to_thread(
-        chart_png, insight.days, content.ui.insight, content.locale, panel
+        chart_png, insight.days, content.ui.insight, content.locale, panel, exercises
     )
     chat_id = update.effective_chat.id if update.effective_chat else user_id_of(update)
     photo = InputFile(io.BytesIO(png), filename=CHART_NAME)

@@ -109,6 +109,7 @@ class InsightUi(ContentModel):
     chart_paused: Phrase
     chart_no_checkin: Phrase
     chart_red_flag: Phrase
+    chart_exercises: Phrase
     chart_longest: Phrase
     durations: Durations
     caption_header: Annotated[str, Text(CAPTION, need=("first", "last"))]

@@ -4,9 +4,10 @@ Mini App's SVG (`bot/webapp/chart_svg.py`), so the two can never disagree about 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.domain.diary import EXERCISE_KINDS
 from bot.domain.insight import DayPoint
 from bot.domain.models import Duration
 from bot.texts.content_ui import InsightUi
@@ -21,7 +22,8 @@ EPISODES_HEADROOM = 1.3  # the episode axis runs this far above the highest bar
 @dataclass(frozen=True)
 class ChartDay:
     """One column of the chart. `episodes`, `longest`, `sleep` and `caffeine` are None
-    without a check-in; `labelled` days carry their two label lines under the axis."""
+    without a check-in; `labelled` days carry their two label lines under the axis;
+    `exercises` are the guided exercises finished in the Mini App that plan day."""
 
     index: int
     day: int  # the plan day
@@ -34,10 +36,18 @@ class ChartDay:
     longest: Duration | None
     sleep: float | None
     caffeine: int | None
+    exercises: tuple[str, ...] = ()
 
 
-def chart_days(days: Sequence[DayPoint], words: InsightUi, locale: str) -> list[ChartDay]:
-    """The chart's columns, in order, from the same day points as the captions and the PDF."""
+def chart_days(
+    days: Sequence[DayPoint],
+    words: InsightUi,
+    locale: str,
+    exercises: Mapping[int, Collection[str]] | None = None,
+) -> list[ChartDay]:
+    """The chart's columns, in order, from the same day points as the captions and the PDF;
+    `exercises` maps a plan day to the exercise kinds finished on it (none on paused days)."""
+    done = exercises or {}
     step = max(1, math.ceil(len(days) / MAX_LABELS))
     columns = []
     for index, point in enumerate(days):
@@ -57,6 +67,9 @@ def chart_days(days: Sequence[DayPoint], words: InsightUi, locale: str) -> list[
                 longest=checkin.worst_duration if checkin else None,
                 sleep=checkin.sleep_hours if checkin else None,
                 caffeine=checkin.caffeine_drinks if checkin else None,
+                exercises=()
+                if point.paused
+                else tuple(k for k in EXERCISE_KINDS if k in done.get(point.day, ())),
             )
         )
     return columns

@@ -9,7 +9,7 @@ through `printable`.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -23,8 +23,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from bot.domain.episode_insight import EpisodeInsight
 from bot.domain.insight import SLEEP_HOURS_UNDER, DayPoint
 from bot.domain.models import Duration
+from bot.texts.content_twitch import TwitchContent
 from bot.texts.content_ui import InsightUi
 from bot.texts.telegram_html import visible_text
 from bot.views.chart_facts import SLEEP_TOP, ChartDay, caffeine_top, chart_days, episodes_top
@@ -54,6 +56,7 @@ _LEGEND_ABOVE: dict[str, Any] = {
     "frameon": False,
 }
 
+EXERCISE = "#27ae60"  # a guided exercise finished in the Mini App
 DURATION_COLOURS: dict[Duration, str] = {
     Duration.SECONDS: "#85c1e9",
     Duration.MINUTES: "#2e86c1",
@@ -94,18 +97,30 @@ class HourPanel:
     axis: str
 
 
+def hour_panel(words: TwitchContent, logged: EpisodeInsight) -> HourPanel | None:
+    """The hour-of-day panel, once any episode was logged (the PNG and the SVG alike)."""
+    if not logged.total:
+        return None
+    return HourPanel(logged.by_hour, words.chart_hours_title, words.chart_hours_axis)
+
+
 def chart_png(
-    days: Sequence[DayPoint], words: InsightUi, locale: str, hours: HourPanel | None = None
+    days: Sequence[DayPoint],
+    words: InsightUi,
+    locale: str,
+    hours: HourPanel | None = None,
+    exercises: Mapping[int, Collection[str]] | None = None,
 ) -> bytes:
     """The chart as a WIDTH_PX x HEIGHT_PX PNG with `locale`'s dates; with logged episodes,
-    taller by an hour-of-day panel below (HOURS_PX)."""
+    taller by an hour-of-day panel below (HOURS_PX); `exercises` (plan day -> kinds) marks
+    the days a guided exercise was finished."""
     if hours is None:
         figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-        draw_chart(figure, days, words, locale)
+        draw_chart(figure, days, words, locale, exercises)
     else:
         figure = Figure(figsize=(WIDTH_PX / DPI, (HEIGHT_PX + HOURS_PX) / DPI), dpi=DPI)
         grid = figure.add_gridspec(2, 1, height_ratios=(HEIGHT_PX, HOURS_PX))
-        draw_chart(figure.add_subfigure(grid[0]), days, words, locale)
+        draw_chart(figure.add_subfigure(grid[0]), days, words, locale, exercises)
         draw_hours(figure.add_subfigure(grid[1]), hours)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)
@@ -129,7 +144,11 @@ def draw_hours(figure: Figure | SubFigure, hours: HourPanel) -> None:
 
 
 def draw_chart(
-    figure: Figure | SubFigure, days: Sequence[DayPoint], words: InsightUi, locale: str = "en"
+    figure: Figure | SubFigure,
+    days: Sequence[DayPoint],
+    words: InsightUi,
+    locale: str = "en",
+    exercises: Mapping[int, Collection[str]] | None = None,
 ) -> None:
     """Episodes (coloured by the longest episode) above; sleep and caffeine below; dates as
     `locale` writes them."""
@@ -138,7 +157,7 @@ def draw_chart(
     figure.suptitle(
         printable(words.chart_title), y=0.985, fontsize=15, fontweight="bold", family=FONT
     )
-    columns = chart_days(days, words, locale)
+    columns = chart_days(days, words, locale, exercises)
     for axes in (episodes, habits):
         _mark_paused(axes, columns)
     _draw_episodes(episodes, columns, words)
@@ -223,6 +242,13 @@ def _draw_habits(axes: Axes, columns: Sequence[ChartDay], words: InsightUi) -> N
                label=printable(words.chart_sleep_axis)),
         Patch(facecolor=CAFFEINE, alpha=0.55, label=printable(words.chart_caffeine_axis)),
     ]  # fmt: skip
+    done = [c for c in columns if c.exercises]
+    if done:
+        # A star near the top of the sleep axis for each day with a guided exercise done.
+        axes.plot([c.index for c in done], [SLEEP_TOP * 0.93] * len(done), linestyle="none",
+                  marker="*", markersize=13, color=EXERCISE, zorder=4)  # fmt: skip
+        handles.append(Line2D([], [], linestyle="none", marker="*", markersize=11,
+                              color=EXERCISE, label=printable(words.chart_exercises)))  # fmt: skip
     axes.legend(handles=handles, **_LEGEND_ABOVE)
 
 

@@ -15,12 +15,16 @@ from starlette.responses import JSONResponse, Response
 
 from bot.core.context import App, Context
 from bot.domain.diary import diary_days
+from bot.domain.episode_insight import episode_insight
 from bot.domain.episodes import Episode
+from bot.domain.insight import week_insight
 from bot.domain.models import Assessment, CheckInRecord, SignReport
 from bot.domain.today import today_of
 from bot.domain.triage import assess_person
 from bot.texts.content import Content
+from bot.views.charts import hour_panel
 from bot.webapp.auth import Caller, caller, services_of
+from bot.webapp.chart_svg import chart_svg
 from bot.webapp.errors import ApiError
 from bot.webapp.texts import page_texts
 from bot.webapp.views import choices_json, day_json, standing_advice, status_of
@@ -75,6 +79,28 @@ async def diary(request: Request) -> Response:
         content, profile, standing_assessment(records, reports, episodes)
     )
     return JSONResponse(body)
+
+
+async def chart(request: Request) -> Response:
+    """GET /app/api/chart.svg: the /progress chart (same columns, hour panel and exercises)
+    as SVG, drawn in a worker thread."""
+    who = await caller(request)
+    profile = who.profile
+    if profile is None or profile.start_date is None:
+        raise not_enrolled(who)
+    svc = services_of(request)
+    records, reports, episodes, exercises = await asyncio.gather(
+        svc.store.list_checkins(who.user_id),
+        svc.store.list_reports(who.user_id),
+        svc.store.list_episodes(who.user_id),
+        svc.store.exercises_by_day(who.user_id),
+    )
+    today = today_of(profile, svc.clock.now())
+    insight = week_insight(profile, records, reports, today.local_date)
+    logged = episode_insight(profile.zone or "UTC", profile.wake_time, episodes, records)
+    panel = hour_panel(who.content.twitch, logged)
+    svg = await asyncio.to_thread(chart_svg, insight.days, who.content, panel, exercises)
+    return Response(svg, media_type="image/svg+xml")
 
 
 def standing_assessment(

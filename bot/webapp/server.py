@@ -44,6 +44,7 @@ def build_webapp(app: App, settings: Settings) -> Starlette:
             Route("/", index, methods=["GET"]),
             Route("/api/texts", api.texts, methods=["GET"]),
             Route("/api/diary", api.diary, methods=["GET"]),
+            Route("/api/chart.svg", api.chart, methods=["GET"]),
             Route("/api/checkin", writes.checkin, methods=["POST"]),
             Route("/api/exercise", writes.exercise, methods=["POST"]),
             Route("/api/export", writes.export, methods=["POST"]),
