@@ -7,6 +7,7 @@ advice into the person's private chat.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Final
@@ -53,11 +54,13 @@ def _answers(who: Caller, data: dict[str, Any]) -> dict[str, Any]:
 
 def _corrected(local_date: date, day: int, answers: dict[str, Any]) -> Any:
     """Builds the day's check-in: its latest answers with `answers` over them (all of them
-    when the day has none yet), validated by the CheckIn model."""
+    when the day has none yet), validated by the CheckIn model in strict JSON mode, so a value
+    of the wrong type is refused, never coerced: `"painful": "yes"` is not true, `"3"` and
+    `3.0` are not 3."""
 
     def build(profile: Profile, history: Sequence[CheckInRecord]) -> CheckIn | None:
         latest = [r.checkin for r in history if r.local_date == local_date]
-        base = latest[-1].model_dump() if latest else {}
+        base = latest[-1].model_dump(mode="json") if latest else {}
         onset = profile.onset_date or local_date
         values = {
             **base,
@@ -66,7 +69,7 @@ def _corrected(local_date: date, day: int, answers: dict[str, Any]) -> Any:
             "days_since_onset": max(0, (local_date - onset).days),
         }
         try:
-            return CheckIn.model_validate(values, strict=False)
+            return CheckIn.model_validate_json(json.dumps(values), strict=True)
         except ValidationError:
             return None
 
