@@ -42,7 +42,7 @@ def polling_app(
             finally:
                 await updater.stop()
 
-    return public_app(app, settings, lifespan)
+    return public_app(app, lifespan)
 
 
 async def serve_polling(app: App, settings: Settings) -> bool:

@@ -163,7 +163,7 @@ class WebhookServer:
         self._ops_sockets = ops_sockets
         routes: list[BaseRoute] = [Route(self.path, self._telegram, methods=["POST"])]
         if settings.webapp_url is not None:
-            routes.append(Mount(MOUNT, build_webapp(app, settings)))
+            routes.append(Mount(MOUNT, build_webapp(app)))
         self.asgi = Starlette(routes=routes, lifespan=self._lifespan)
 
     @asynccontextmanager

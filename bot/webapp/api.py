@@ -26,7 +26,6 @@ from bot.views.charts import hour_panel
 from bot.webapp.auth import Caller, caller, services_of
 from bot.webapp.chart_svg import chart_svg
 from bot.webapp.errors import ApiError
-from bot.webapp.texts import page_texts
 from bot.webapp.views import choices_json, day_json, standing_advice, status_of
 
 
@@ -39,15 +38,16 @@ def chat_context(request: Request, who: Caller) -> Context:
     return context
 
 
-def _texts(request: Request, content: Content) -> dict[str, str]:
-    return page_texts(request.app.state.content_root, content.locale)
+def _texts(content: Content) -> dict[str, str]:
+    """The page's texts (content/<locale>/webapp.yaml), loaded and checked with all content."""
+    return content.webapp.model_dump()
 
 
 async def texts(request: Request) -> Response:
     """The page's texts in the caller's language; no profile needed."""
     who = await caller(request)
     locale = who.content.locale
-    return JSONResponse({"locale": locale, "texts": _texts(request, who.content)})
+    return JSONResponse({"locale": locale, "texts": _texts(who.content)})
 
 
 async def diary(request: Request) -> Response:
@@ -57,7 +57,7 @@ async def diary(request: Request) -> Response:
     content, profile = who.content, who.profile
     body: dict[str, Any] = {
         "locale": content.locale,
-        "texts": _texts(request, content),
+        "texts": _texts(content),
         "status": status_of(profile),
         "today_day": None,
         "days": [],

@@ -14,12 +14,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
-from bot.core.config import Settings
 from bot.core.context import App
 from bot.webapp import api, settings_api, writes
 from bot.webapp.errors import ApiError, on_api_error
 from bot.webapp.headers import SecurityHeaders
-from content import CONTENT_ROOT
 
 STATIC: Final = Path(__file__).resolve().parent / "static"
 MOUNT: Final = "/app"
@@ -33,11 +31,7 @@ async def index(request: Request) -> Response:
     return FileResponse(page, media_type="text/html; charset=utf-8")
 
 
-def content_root(settings: Settings) -> Path:
-    return settings.content_dir or Path(CONTENT_ROOT)
-
-
-def build_webapp(app: App, settings: Settings) -> Starlette:
+def build_webapp(app: App) -> Starlette:
     """The app to mount at /app: the page, its static files and the JSON API."""
     web = Starlette(
         routes=[
@@ -57,13 +51,10 @@ def build_webapp(app: App, settings: Settings) -> Starlette:
         exception_handlers={ApiError: on_api_error},
     )
     web.state.bot = app
-    web.state.content_root = content_root(settings)
     return web
 
 
-def public_app(
-    app: App, settings: Settings, lifespan: Lifespan[Starlette] | None = None
-) -> Starlette:
+def public_app(app: App, lifespan: Lifespan[Starlette] | None = None) -> Starlette:
     """Polling mode's web server when TWITCHCARE_WEBAPP_URL is set: only the Mini App, at /app
     (nothing else answers: /healthz and /metrics are not here). `lifespan` runs the bot."""
-    return Starlette(routes=[Mount(MOUNT, build_webapp(app, settings))], lifespan=lifespan)
+    return Starlette(routes=[Mount(MOUNT, build_webapp(app))], lifespan=lifespan)

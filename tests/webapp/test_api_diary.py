@@ -18,7 +18,9 @@ async def test_texts_need_no_profile_and_follow_the_language_code(webapp: WebApp
 
     assert answer.status_code == 200
     assert answer.json()["locale"] == "es"
-    assert isinstance(answer.json()["texts"], dict)
+    spanish = webapp.harness.app.bot_data.services.content.in_locale("es").webapp
+    assert answer.json()["texts"] == spanish.model_dump()
+    assert answer.json()["texts"]["eyes_title"]
 
 
 async def test_a_person_without_a_profile_gets_an_empty_diary(webapp: WebApp) -> None:
