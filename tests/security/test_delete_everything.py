@@ -1,7 +1,7 @@
 """/delete leaves no trace of the person anywhere in Redis: no key and no value holding their
 id, with everything production runs switched on (the Redis rate limiter keeps a bucket per
 chat) and after a whole day of use: check-ins, /urgent reports, a morning sleep answer, outbox
-markers, a due-queue entry, a conversation in progress."""
+markers, a due-queue entry, a conversation in progress, an exercise done in the Mini App."""
 
 from __future__ import annotations
 
@@ -46,7 +46,11 @@ async def test_delete_leaves_no_key_or_value_with_the_persons_id(bot: Harness) -
     await walk(bot, bot.clock.now() + timedelta(days=1))  # nudges sent: outbox markers
     await bot.tap("7 to 8 hours")  # the morning sleep answer is kept for the day
     await bot.send("/urgent")  # a conversation left open
-    assert len(await traces(bot.redis, USER)) >= 5
+    for user in (USER, OTHER):  # as POST /app/api/exercise stores it
+        await bot.store.record_exercise(user, "eyes", 2, bot.clock.now())
+    before = await traces(bot.redis, USER)
+    assert f"u:{{{USER}}}:exercises" in before
+    assert len(before) >= 6
     others_before = await traces(bot.redis, OTHER)
 
     await bot.send("/delete")
