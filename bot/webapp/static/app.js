@@ -540,6 +540,8 @@ function clock(seconds) {
 function runBreathing() {
   const circle = $("breath");
   circle.style.transitionDuration = `${PHASE_SECONDS / speed}s`;
+  circle.className = "breath";
+  void circle.offsetWidth; // start small, so the first breath in grows too
   $("breath-done").hidden = true;
   let phase = "";
   state.stopTimer = runTimer(BREATHING_SECONDS, (elapsed) => {
