@@ -439,6 +439,11 @@ def is_zone(name: str) -> bool:
     return name in _index().valid
 
 
+def all_zones() -> list[str]:
+    """Every zone a person may pick from a list (the ones searches suggest), sorted."""
+    return sorted(_index().canonical)
+
+
 def canonical_zone(name: str) -> str | None:
     """The current zone name for any valid IANA name (any case, legacy aliases too), or None."""
     return _index().lookup.get(name.strip().casefold())

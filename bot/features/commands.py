@@ -19,9 +19,10 @@ from bot.domain.country import country_of
 from bot.domain.episode_insight import EpisodeInsight, episode_insight
 from bot.domain.insight import WeekInsight, week_insight
 from bot.domain.models import CheckInRecord, Pause, Profile, Status
+from bot.domain.pausing import is_pausing, open_pause, paused, resumed
 from bot.domain.plan import PLAN_DAYS
 from bot.domain.progress import days_done, trend
-from bot.domain.today import is_enrolled, resume_date, today_of
+from bot.domain.today import is_enrolled, today_of
 from bot.storage.store import Also, ProfileNotFound
 from bot.texts.content import Content, render, render_plain
 from bot.texts.insight_text import chart_caption, week_summary
@@ -153,11 +154,9 @@ async def on_pause(update: Update, context: Context) -> None:
 
     def pause(profile: Profile) -> Profile:
         _refuse_unless_on_plan(svc.content, profile)
-        if profile.status is Status.PAUSED or _open_pause(profile) is not None:
+        if is_pausing(profile):
             raise _Refused(ui.already_paused)
-        tomorrow = today_of(profile, now).local_date + timedelta(days=1)
-        pauses = (*profile.pauses, Pause(first_day=tomorrow))
-        return profile.model_copy(update={"pauses": pauses, "status": Status.PAUSED})
+        return paused(profile, now)
 
     await _change_and_say(update, context, pause, ui.paused)
 
@@ -170,9 +169,9 @@ async def on_resume(update: Update, context: Context) -> None:
 
     def resume(profile: Profile) -> Profile:
         _refuse_unless_on_plan(svc.content, profile)
-        if profile.status is not Status.PAUSED and _open_pause(profile) is None:
+        if not is_pausing(profile):
             raise _Refused(ui.emergency_hold_note if profile.emergency_hold else ui.not_paused)
-        return _unpaused(profile, resume_date(profile, now))
+        return resumed(profile, now)
 
     await _change_and_say(update, context, resume, ui.resumed)
 
@@ -181,20 +180,6 @@ def _refuse_unless_on_plan(content: Content, profile: Profile) -> None:
     refusal = standing(content, profile)
     if refusal is not None:
         raise _Refused(refusal)
-
-
-def _open_pause(profile: Profile) -> Pause | None:
-    return next((p for p in profile.pauses if p.until is None), None)
-
-
-def _unpaused(profile: Profile, today: date) -> Profile:
-    """Active again, with open pauses ended at today (dropped if they had not begun)."""
-    pauses = tuple(
-        pause if pause.until is not None else pause.model_copy(update={"until": today})
-        for pause in profile.pauses
-        if pause.until is not None or pause.first_day < today
-    )
-    return profile.model_copy(update={"pauses": pauses, "status": Status.ACTIVE})
 
 
 async def _change_and_say(
@@ -262,7 +247,7 @@ async def on_stop_button(update: Update, context: Context, callback: Callback) -
 def _stopped(profile: Profile, today: date) -> Profile:
     """Stopped, with an open pause from tomorrow so the plan day waits for a "Carry on"."""
     pauses = profile.pauses
-    if _open_pause(profile) is None and profile.status is not Status.STOPPED:
+    if open_pause(profile) is None and profile.status is not Status.STOPPED:
         pauses = (*pauses, Pause(first_day=today + timedelta(days=1)))
     return profile.model_copy(update={"pauses": pauses, "status": Status.STOPPED})
 
@@ -279,7 +264,7 @@ async def on_carry_on(update: Update, context: Context, callback: Callback) -> N
     def carry_on(profile: Profile) -> Profile:
         if profile.status is not Status.STOPPED:
             raise _Refused("")  # already on the plan (or paused on purpose): nothing to undo
-        return _unpaused(profile, resume_date(profile, now))
+        return resumed(profile, now)
 
     # Deleted meanwhile, or not stopped: nothing to change; _send_today says where they stand.
     with suppress(ProfileNotFound, _Refused):

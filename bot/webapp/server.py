@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.core.config import Settings
 from bot.core.context import App
-from bot.webapp import api, writes
+from bot.webapp import api, settings_api, writes
 from bot.webapp.errors import ApiError, on_api_error
 from bot.webapp.headers import SecurityHeaders
 from content import CONTENT_ROOT
@@ -45,6 +45,9 @@ def build_webapp(app: App, settings: Settings) -> Starlette:
             Route("/api/diary", api.diary, methods=["GET"]),
             Route("/api/checkin", writes.checkin, methods=["POST"]),
             Route("/api/exercise", writes.exercise, methods=["POST"]),
+            Route("/api/delete", writes.delete, methods=["POST"]),
+            Route("/api/settings", settings_api.get_settings, methods=["GET"]),
+            Route("/api/settings", settings_api.post_settings, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False)),
         ],
         middleware=[Middleware(SecurityHeaders)],

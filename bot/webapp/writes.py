@@ -117,3 +117,12 @@ async def exercise(request: Request) -> Response:
     except ProfileNotFound:
         raise not_enrolled(who) from None
     return JSONResponse({"ok": True})
+
+
+async def delete(request: Request) -> Response:
+    """POST /app/api/delete {"confirm": true}: everything stored goes, as /delete confirmed."""
+    who, data = await writer(request)
+    if data.get("confirm") is not True:
+        raise _bad_input(who)
+    await services_of(request).store.delete_person(who.user_id)
+    return JSONResponse({"deleted": True})

@@ -169,3 +169,21 @@ async def test_a_person_can_only_reach_their_own_rows(webapp: WebApp) -> None:
     assert mine["days"][0]["checkin"]["painful"] is True
     assert other["days"][0]["checkin"] is None
     assert len(bot.messages(OTHER)) == sent_to_other
+
+
+async def test_delete_needs_confirmation_then_removes_everything_exercises_too(
+    webapp: WebApp,
+) -> None:
+    await _week(webapp)
+    await webapp.post("exercise", {"kind": "eyes", "day": 4})
+    redis = webapp.harness.redis
+
+    refused = await webapp.post("delete", {})
+    assert refused.status_code == 400
+    assert await redis.exists(f"u:{{{USER}}}:exercises") == 1
+
+    answer = await webapp.post("delete", {"confirm": True})
+
+    assert answer.json() == {"deleted": True}
+    assert await redis.keys(f"u:{{{USER}}}:*") == []
+    assert (await webapp.get("diary")).json()["status"] == "none"
