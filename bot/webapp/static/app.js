@@ -482,6 +482,10 @@ async function saveSettings(event) {
     paused: $("paused").checked,
   };
   const changed = Object.fromEntries(Object.entries(now).filter(([key, value]) => value !== state.settings[key]));
+  if (!Object.keys(changed).length) {
+    say(t("settings_saved"));
+    return;
+  }
   state.settings = { ...state.settings, ...(await apiJson("settings", changed)) };
   say(t("settings_saved"));
   if ("language" in changed) await loadDiary();
