@@ -482,6 +482,10 @@ async function saveSettings(event) {
     paused: $("paused").checked,
   };
   const changed = Object.fromEntries(Object.entries(now).filter(([key, value]) => value !== state.settings[key]));
+  if (!Object.keys(changed).length) {
+    say(t("settings_saved"));
+    return;
+  }
   state.settings = { ...state.settings, ...(await apiJson("settings", changed)) };
   say(t("settings_saved"));
   if ("language" in changed) await loadDiary();
@@ -540,6 +544,8 @@ function clock(seconds) {
 function runBreathing() {
   const circle = $("breath");
   circle.style.transitionDuration = `${PHASE_SECONDS / speed}s`;
+  circle.className = "breath";
+  void circle.offsetWidth; // start small, so the first breath in grows too
   $("breath-done").hidden = true;
   let phase = "";
   state.stopTimer = runTimer(BREATHING_SECONDS, (elapsed) => {
