@@ -65,7 +65,8 @@ async def ops_listener(
         ops_app(app, settings),
         lifespan="off",
         log_config=None,
-        access_log=False,
+        # No access_log=False: uvicorn would apply it to the process-wide "uvicorn.access"
+        # logger and silence the public server's access log too.
         server_header=False,
     )
     # Bound here, so a port in use fails the start-up with a clear error.

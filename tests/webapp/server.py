@@ -101,9 +101,7 @@ async def serving(redis_url: str, redis: RedisClient, start: Any = START) -> Asy
             emu.add_user(USER, first_name="Robin")
             settings = _with_webapp_url(settings_for(emu, redis_url), f"{base_url}/app/")
             async with running_bot(emu, settings, clock) as app:
-                config = uvicorn.Config(
-                    public_app(app), lifespan="off", log_config=None, access_log=False
-                )
+                config = uvicorn.Config(public_app(app), lifespan="off", log_config=None)
                 server = uvicorn.Server(config)
                 task = asyncio.create_task(server.serve(sockets=[sock]))
                 harness = Harness(emu=emu, app=app, clock=clock, redis=redis, store=Store(redis))

@@ -4,6 +4,7 @@ small uvicorn server of its own; /healthz and /metrics only on the internal ops 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import httpx
 import uvicorn
@@ -73,5 +74,7 @@ async def test_polling_mode_serves_the_mini_app_and_stops_with_the_bot(
             ops.close()
         assert (page.status_code, health.status_code, texts.status_code) == (200, 404, 200)
         assert ops_health.status_code == 200
+        # The ops listener leaves the process-wide access log on for the public server.
+        assert logging.getLogger("uvicorn.access").propagate
         assert not app.updater.running
         assert not app.running
