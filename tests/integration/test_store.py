@@ -231,6 +231,7 @@ async def test_keys_are_hash_tagged_per_person(store: Store, redis_client: Redis
     await store.record_sleep(USER, date(2026, 3, 22), 6.5)
     at = datetime(2026, 3, 22, 15, tzinfo=UTC)
     await store.log_episode(USER, Episode(at=at), at, EPISODES_PER_DAY_CAP)
+    await store.record_exercise(USER, "eyes", 4, at)
 
     keys = await all_keys(redis_client)
 
