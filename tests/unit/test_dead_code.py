@@ -15,9 +15,15 @@ import vulture  # type: ignore[import-untyped]  # no type information is publish
 
 ROOT = Path(__file__).resolve().parents[2]
 # Called by name by a framework: python-telegram-bot (BaseUpdateProcessor, BaseRateLimiter,
-# BaseRequest),
+# BaseRequest), uvicorn (Server.capture_signals, overridden by the ops listener),
 # and the standard library's html.parser (its callbacks, in bot/texts/telegram_html.py).
-CALLED_BY_A_FRAMEWORK = {"do_process_update", "initialize", "shutdown", "do_request"}
+CALLED_BY_A_FRAMEWORK = {
+    "do_process_update",
+    "initialize",
+    "shutdown",
+    "do_request",
+    "capture_signals",
+}
 HTML_PARSER_CALLBACKS = {
     "handle_data",
     "handle_entityref",
