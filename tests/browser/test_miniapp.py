@@ -49,6 +49,23 @@ async def test_the_week_shows_each_day_with_its_check_in(webapp: WebApp, phone: 
     await expect(page.locator(".day[data-day='7'] .badge")).to_have_text("today")
 
 
+async def test_the_chart_is_the_servers_svg_inside_the_page(webapp: WebApp, phone: Opener) -> None:
+    bot = webapp.harness
+    await enrol(bot)
+    await check_in_week(bot)
+    stored = await bot.store.list_checkins(USER)
+    page = (await phone()).page
+    await _week(page)
+
+    await page.get_by_role("button", name="Chart").click()
+
+    bars = page.locator("#chart svg rect[data-episodes]")
+    await expect(bars).to_have_count(len(stored))
+    counts = [await bar.get_attribute("data-episodes") for bar in await bars.all()]
+    assert counts == [str(r.checkin.episodes_per_day) for r in stored]
+    await expect(page.locator("#error")).to_be_hidden()
+
+
 async def test_correcting_day_3_to_spreading_shows_the_advice_on_the_page_and_in_chat(
     webapp: WebApp, phone: Opener
 ) -> None:
