@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Update
 
+from bot.chat.erase import erase_person
 from bot.chat.export import has_data, send_export
-from bot.chat.replies import answer, confirm_with, edit, send, user_id_of
+from bot.chat.replies import answer, edit, send, user_id_of
 from bot.chat.router import Feature
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
@@ -70,13 +71,8 @@ async def on_delete_button(update: Update, context: Context, callback: Callback)
     if not await has_data(svc.store, user_id) or token != await _data_token(svc.store, user_id):
         await answer(query, render_plain(ui.stale_button))
         return
-    await svc.store.delete_person(user_id)
-    await answer(query)
-    await confirm_with(query, ui.deleted, ReplyKeyboardRemove())
-    # That answer is a new message (only one can take the ⚡ keyboard away), and sending it
-    # made the rate limiter a bucket named after the chat: sweep once more, so no key names
-    # the person afterwards.
-    await svc.store.delete_person(user_id)
+    chat_id = update.effective_chat.id if update.effective_chat else user_id
+    await erase_person(context, user_id, chat_id, query)
 
 
 async def _data_token(store: Store, user_id: int) -> str:

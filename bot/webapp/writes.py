@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.chat.checkins import Entry, save_checkin
+from bot.chat.erase import erase_person
 from bot.chat.escalation import escalate
 from bot.chat.export import has_data, send_export
 from bot.domain.diary import EXERCISE_KINDS, plan_dates
@@ -138,5 +139,5 @@ async def delete(request: Request) -> Response:
     who, data = await writer(request)
     if data.get("confirm") is not True:
         raise _bad_input(who)
-    await services_of(request).store.delete_person(who.user_id)
+    await erase_person(chat_context(request, who), who.user_id, who.user_id)
     return JSONResponse({"deleted": True})

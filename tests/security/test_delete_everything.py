@@ -13,6 +13,7 @@ import pytest
 from bot.storage.client import RedisClient
 from tests.e2e.harness import USER, Harness
 from tests.e2e.steps import as_bytes, check_in, enrol, rate_limited_harness, values_of, walk
+from tests.webapp.server import serving
 
 OTHER = 515151
 DELETED = "Everything I had stored about you is deleted"
@@ -59,3 +60,26 @@ async def test_delete_leaves_no_key_or_value_with_the_persons_id(bot: Harness) -
     assert DELETED in bot.last().text
     assert await traces(bot.redis, USER) == []
     assert await traces(bot.redis, OTHER) == others_before  # the other person is untouched
+
+
+async def test_delete_from_the_mini_app_is_the_same_as_in_the_chat(
+    redis_url: str, redis_client: RedisClient
+) -> None:
+    """Confirmed on the page: no trace (the rate limiter on, so the chat's notice makes a
+    bucket that must go too), the chat is told and loses the ⚡ keyboard, and the menu button
+    stops opening a diary that no longer exists."""
+    async with serving(redis_url, redis_client, rate_limit=True) as webapp:
+        bot = webapp.harness
+        await enrol(bot)
+        await check_in(bot)
+        await webapp.post("exercise", {"kind": "eyes", "day": 1})
+        assert bot.emu.menu_button(USER)["type"] == "web_app"
+        assert len(await traces(bot.redis, USER)) >= 4
+
+        answer = await webapp.post("delete", {"confirm": True})
+
+        assert answer.json() == {"deleted": True}
+        assert DELETED in bot.last().text
+        assert bot.last().reply_keyboard == {"remove_keyboard": True}
+        assert bot.emu.menu_button(USER)["type"] == "default"
+        assert await traces(bot.redis, USER) == []

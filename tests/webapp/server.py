@@ -86,20 +86,24 @@ def _bound_socket() -> socket.socket:
     return sock
 
 
-def _with_webapp_url(settings: Settings, url: str) -> Settings:
-    return Settings(**{**dict(settings), "webapp_url": url, "_env_file": None})
+def _with_webapp_url(settings: Settings, url: str, **overrides: Any) -> Settings:
+    return Settings(**{**dict(settings), "webapp_url": url, **overrides, "_env_file": None})
 
 
 @asynccontextmanager
-async def serving(redis_url: str, redis: RedisClient, start: Any = START) -> AsyncIterator[WebApp]:
-    """Start the emulator, the bot (polling) and its Mini App server; stop them all after."""
+async def serving(
+    redis_url: str, redis: RedisClient, start: Any = START, **overrides: Any
+) -> AsyncIterator[WebApp]:
+    """Start the emulator, the bot (polling) and its Mini App server; stop them all after.
+    `overrides`: settings to change, e.g. rate_limit=True."""
     sock = _bound_socket()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     clock = ManualClock(start)
     try:
         async with BotApiEmulator(clock) as emu:
             emu.add_user(USER, first_name="Robin")
-            settings = _with_webapp_url(settings_for(emu, redis_url), f"{base_url}/app/")
+            url = f"{base_url}/app/"
+            settings = _with_webapp_url(settings_for(emu, redis_url), url, **overrides)
             async with running_bot(emu, settings, clock) as app:
                 config = uvicorn.Config(public_app(app), lifespan="off", log_config=None)
                 server = uvicorn.Server(config)
