@@ -29,6 +29,7 @@ ON_BOTH_BACKENDS = (
     "tests.e2e.test_replica_races",
     "tests.e2e.test_dispatch_replicas",
     "tests.e2e.test_dispatch_crash",
+    "tests.faults.test_redis_mid_burst",
 )
 
 
