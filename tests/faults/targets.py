@@ -78,8 +78,12 @@ class ClusterTarget:
         return cls(cluster, cluster.url, client)
 
     def master_serving(self, user_id: int) -> ClusterNode:
+        return self.master_of(person_key(user_id, OUTBOX))
+
+    def master_of(self, key: str) -> ClusterNode:
+        """The master that serves the key's slot now."""
         assert isinstance(self.client, RedisCluster)
-        node = self.client.get_node_from_key(person_key(user_id, OUTBOX))
+        node = self.client.get_node_from_key(key)
         assert node is not None
         return self.cluster.node_at(int(node.port))
 
