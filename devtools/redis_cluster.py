@@ -14,11 +14,13 @@ import signal
 import socket
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
 from redis import Redis
+from redis.exceptions import ResponseError
 
 from bot.storage.redis_server import RedisProcess, RedisServerError, ServerConfig
 
@@ -139,6 +141,7 @@ class LocalCluster:
         ]
         self.masters = self.nodes[:masters]
         self.replicas = self.nodes[masters:]
+        self._heirs: dict[int, ClusterNode] = {}  # a killed master's port -> its replica
 
     @property
     def url(self) -> str:
@@ -194,16 +197,24 @@ class LocalCluster:
         """The node listening on that port (e.g. the one a client says serves a key)."""
         return next(node for node in self.nodes if node.port == port)
 
-    def fail_over(self, master: ClusterNode) -> ClusterNode:
-        """Make the replica of a dead master take over at once, as the cluster would by itself
-        after the node timeout, and return it once every running node agrees and every slot is
-        served. The old master is reaped; ensure_running() starts it again, and it rejoins as
-        a replica of the new one."""
+    def kill_master(self, master: ClusterNode) -> None:
+        """SIGKILL a master, noting which replica is to take over from it (fail_over)."""
         others = [node for node in self.nodes if node is not master and node.process.running]
-        replica = next(node for node in others if node.follows(master))
-        replica.run("CLUSTER", "FAILOVER", "TAKEOVER")
+        self._heirs[master.port] = next(node for node in others if node.follows(master))
+        master.kill()
+
+    def fail_over(self, master: ClusterNode) -> ClusterNode:
+        """Make the replica of a master killed by kill_master take over at once, as the cluster
+        would by itself after the node timeout (unless it already has), and return it once
+        every running node agrees and every slot is served. The old master is reaped;
+        ensure_running() starts it again, and it rejoins as a replica of the new one."""
+        replica = self._heirs.pop(master.port)
+        if replica.role() != "master":
+            with suppress(ResponseError):  # unless it takes over by itself meanwhile
+                replica.run("CLUSTER", "FAILOVER", "TAKEOVER")
         wait_for(lambda: replica.role() == "master", "the replica takes over")
         new_master = replica.node_id
+        others = [node for node in self.nodes if node is not master and node.process.running]
         # Every node must see it serving the old master's slots, not only flagged a master:
         # a node that has not caught up yet hands clients a layout with the dead master in it.
         wait_for(

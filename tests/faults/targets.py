@@ -95,7 +95,7 @@ class ClusterTarget:
     def kill_serving(self, user_id: int) -> None:
         master = self.master_serving(user_id)
         assert master.run("WAIT", 1, REPLICATED_MS) == 1, "the replica lags behind its master"
-        master.kill()
+        self.cluster.kill_master(master)
         self.killed.append(master)
 
     async def recover(self) -> None:

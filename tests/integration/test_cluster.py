@@ -108,7 +108,7 @@ async def test_losing_a_master_keeps_the_queue_and_retries_the_message_in_flight
     # Replication is asynchronous: only writes a replica has confirmed can survive (WAIT).
     assert master.run("WAIT", 1, 5000) == 1
 
-    master.kill()
+    redis_cluster.kill_master(master)
     new_master = redis_cluster.fail_over(master)  # the killed master is reaped
     # Whichever node a client asks, it learns the new layout: no dead master in it.
     running = [node for node in redis_cluster.nodes if node.process.running]
