@@ -129,7 +129,9 @@ async def test_a_dead_master_holds_up_only_the_people_it_serves(
 ) -> None:
     """On the cluster, a master dead before the tick (and not yet failed over) costs only the
     people whose queue shard or own keys it holds: the tick goes on to the shards on the other
-    masters (and still fails, so the JobQueue logs it). They go once it is back."""
+    masters (and still fails, so the JobQueue logs it). They go once it is back. Scripts the
+    healthy masters do not know yet still run there (bot/storage/client.py NodeScript).
+    """
     if not isinstance(redis_target, ClusterTarget):
         pytest.skip("one server has no other masters to go on with")
     victim = redis_target.master_serving(PEOPLE[0])
@@ -149,7 +151,8 @@ async def test_a_dead_master_holds_up_only_the_people_it_serves(
     bot.clock.set(MORNING)
     with pytest.raises(RedisConnectionError):
         await bot.tick()
-    assert {user_id for user_id in PEOPLE if bot.messages(user_id)} == set(PEOPLE) - held_up
+    # (Some held-up people may go too, if the replica takes over by itself mid-tick.)
+    assert set(PEOPLE) - held_up <= {user_id for user_id in PEOPLE if bot.messages(user_id)}
 
     await redis_target.recover()
     await catch_up(bot)

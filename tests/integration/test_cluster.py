@@ -4,6 +4,7 @@ with a burst, that a cross-slot script is caught, and what survives losing a mas
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -136,4 +137,24 @@ async def test_losing_a_master_keeps_the_queue_and_retries_the_message_in_flight
         assert not await store.claim_send(user, "evening#1", DAY, "sender-c")  # never a third
         assert await queue.complete_many([(again, T0 + timedelta(days=1))]) == [True]
     finally:
+        await cluster_client.aclose()
+
+
+async def test_a_script_new_to_a_healthy_master_runs_while_another_master_is_dead(
+    redis_cluster: LocalCluster, cluster_client: RedisClient
+) -> None:
+    """A node learns a script it has not seen (a fresh or just-promoted master does not know
+    the bot's scripts) from that call alone: redis-py's own way, SCRIPT LOAD on every master,
+    failed every such script while any master was down."""
+    assert isinstance(cluster_client, RedisCluster)
+    key = person_key(5, OUTBOX)
+    owner = owner_of(redis_cluster, cluster_client, key)
+    dead = next(n for n in redis_cluster.nodes if n.role() == "master" and n is not owner)
+    fresh = uuid.uuid4().hex  # a script no node has seen
+    script = cluster_client.register_script(f"return '{fresh}' .. KEYS[1]")
+    redis_cluster.kill_master(dead)
+    try:
+        assert await script(keys=[key]) == f"{fresh}{key}".encode()
+    finally:
+        redis_cluster.fail_over(dead)
         await cluster_client.aclose()
