@@ -9,14 +9,18 @@ Synchronous, like the single test server, so one cluster can serve a whole test 
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
 from redis import Redis
+from redis.exceptions import ResponseError
 
 from bot.storage.redis_server import RedisProcess, RedisServerError, ServerConfig
 
@@ -98,6 +102,23 @@ class ClusterNode:
     def role(self) -> str:
         return str(self.run("ROLE")[0])
 
+    def serving_masters(self) -> frozenset[str]:
+        """The ids of the masters this node sees serving slots (CLUSTER NODES lines that end
+        with slot ranges)."""
+        lines = str(self.run("CLUSTER", "NODES")).splitlines()
+        fields = [line.split() for line in lines]
+        return frozenset(f[0] for f in fields if "master" in f[2].split(",") and len(f) > 8)
+
+    def follows(self, master: ClusterNode) -> bool:
+        """This node is a replica of that one (and says so itself)."""
+        role = self.run("ROLE")
+        return bool(role[0] == "slave" and int(role[2]) == master.port)
+
+    def kill(self) -> None:
+        """SIGKILL: the node dies at once, writing nothing more (its process is reaped later,
+        by LocalCluster.fail_over or ensure_running)."""
+        os.kill(self.process.pid or 0, signal.SIGKILL)
+
 
 class LocalCluster:
     """`masters` masters with `replicas` replicas each; stop() ends every node. With
@@ -120,6 +141,7 @@ class LocalCluster:
         ]
         self.masters = self.nodes[:masters]
         self.replicas = self.nodes[masters:]
+        self._heirs: dict[int, ClusterNode] = {}  # a killed master's port -> its replica
 
     @property
     def url(self) -> str:
@@ -156,12 +178,52 @@ class LocalCluster:
         self.wait_healthy()
 
     def wait_healthy(self) -> None:
-        """Every running node sees the whole cluster, with every slot served."""
+        """Every running node sees the whole cluster, with every slot served, and all agree on
+        which masters serve them. cluster_state:ok alone is not enough: just after a fail-over,
+        or a node's restart, a node can say ok while its view is behind, and a client that
+        learns the layout from it keeps sending to the dead master, or writes to a replica
+        (ReadOnlyError)."""
         running = [node for node in self.nodes if node.process.running]
         wait_for(
             lambda: all(node.info().get("cluster_state") == "ok" for node in running),
             "cluster_state:ok on every node",
         )
+        wait_for(
+            lambda: len({node.serving_masters() for node in running}) == 1,
+            "every node agrees which masters serve the slots",
+        )
+
+    def node_at(self, port: int) -> ClusterNode:
+        """The node listening on that port (e.g. the one a client says serves a key)."""
+        return next(node for node in self.nodes if node.port == port)
+
+    def kill_master(self, master: ClusterNode) -> None:
+        """SIGKILL a master, noting which replica is to take over from it (fail_over)."""
+        others = [node for node in self.nodes if node is not master and node.process.running]
+        self._heirs[master.port] = next(node for node in others if node.follows(master))
+        master.kill()
+
+    def fail_over(self, master: ClusterNode) -> ClusterNode:
+        """Make the replica of a master killed by kill_master take over at once, as the cluster
+        would by itself after the node timeout (unless it already has), and return it once
+        every running node agrees and every slot is served. The old master is reaped;
+        ensure_running() starts it again, and it rejoins as a replica of the new one."""
+        replica = self._heirs.pop(master.port)
+        if replica.role() != "master":
+            with suppress(ResponseError):  # unless it takes over by itself meanwhile
+                replica.run("CLUSTER", "FAILOVER", "TAKEOVER")
+        wait_for(lambda: replica.role() == "master", "the replica takes over")
+        new_master = replica.node_id
+        others = [node for node in self.nodes if node is not master and node.process.running]
+        # Every node must see it serving the old master's slots, not only flagged a master:
+        # a node that has not caught up yet hands clients a layout with the dead master in it.
+        wait_for(
+            lambda: all(new_master in node.serving_masters() for node in others),
+            "every node sees the replica serving the dead master's slots",
+        )
+        master.process.stop()
+        self.wait_healthy()
+        return replica
 
     def _form(self) -> None:
         self._assign_slots()

@@ -159,18 +159,29 @@ class Dispatcher:
 
     async def _tick(self, stats: TickStats) -> None:
         await self._settle_remembered()
+        failed: RedisError | None = None
         for shard in range(self._queue.shards):
             if self.stopping.is_set():
-                return
-            # Read the clock per shard: sends may wait (flood limits), and a claim's lease must
-            # start from when it is taken, not from when the tick began.
-            claims = await self._queue.claim(
-                shard, self._clock.now(), limit=self._settings.batch, lease=self._settings.lease
-            )
-            stats.claimed += len(claims)
-            results = await asyncio.gather(*(self._guarded(claim, stats) for claim in claims))
-            # The shard's next due times in one round trip, not one per person.
-            await self._queue.complete_many([done for done in results if done is not None])
+                break
+            try:
+                await self._tick_shard(shard, stats)
+            except RedisError as exc:
+                # On a cluster, one master down (until its replica takes over) holds up only
+                # the shards it serves: the others' people still go. The tick fails after them.
+                failed = failed or exc
+        if failed is not None:
+            raise failed
+
+    async def _tick_shard(self, shard: int, stats: TickStats) -> None:
+        # Read the clock per shard: sends may wait (flood limits), and a claim's lease must
+        # start from when it is taken, not from when the tick began.
+        claims = await self._queue.claim(
+            shard, self._clock.now(), limit=self._settings.batch, lease=self._settings.lease
+        )
+        stats.claimed += len(claims)
+        results = await asyncio.gather(*(self._guarded(claim, stats) for claim in claims))
+        # The shard's next due times in one round trip, not one per person.
+        await self._queue.complete_many([done for done in results if done is not None])
 
     async def _guarded(self, claim: Claim, stats: TickStats) -> _Completion | None:
         """Handle one person; whatever goes wrong stays with them (see the class docstring)."""

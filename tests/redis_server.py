@@ -74,6 +74,10 @@ class RedisServer:
     def running(self) -> bool:
         return self._process.running
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
     def start(self) -> None:
         """Start the server and return once it accepts connections."""
         if self.running:

@@ -7,11 +7,46 @@ the same code runs on both; what spans people (the queue's shards, /stats) goes 
 
 from __future__ import annotations
 
-from typing import Final, TypeAlias
+from collections.abc import Iterable, Sequence
+from typing import Any, Final, TypeAlias
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
+from redis.typing import EncodableT, KeyT
+
+
+class NodeScript(AsyncScript):
+    """A Lua script on a cluster that a node which does not know it yet (a fresh node, a
+    replica just promoted) learns by EVAL on that node alone. redis-py's own script sends
+    SCRIPT LOAD to every master instead, which fails while any master is down: one dead master
+    then failed scripts on the healthy ones too."""
+
+    async def __call__(
+        self,
+        keys: Sequence[KeyT] | None = None,
+        args: Iterable[EncodableT] | None = None,
+        client: Any = None,
+    ) -> Any:
+        if client is not None:
+            return await super().__call__(keys, args, client)
+        keys = list(keys or [])
+        both = (*keys, *(args or []))
+        try:
+            return await self.registered_client.evalsha(self.sha, len(keys), *both)
+        except NoScriptError:
+            text = self.script if isinstance(self.script, str) else bytes(self.script).decode()
+            return await self.registered_client.eval(text, len(keys), *both)
+
+
+class ClusterClient(RedisCluster):
+    """redis-py's RedisCluster whose scripts are NodeScripts."""
+
+    def register_script(self, script: str | bytes) -> AsyncScript:  # type: ignore[override]
+        return NodeScript(self, script)
+
 
 RedisClient: TypeAlias = Redis | RedisCluster
 # A cluster URL's scheme -> the scheme of its seed node.
@@ -52,7 +87,7 @@ async def connect(url: str) -> RedisClient:
     scheme, _, rest = url.partition("://")
     if scheme not in CLUSTER_SCHEMES:
         return Redis.from_url(url, decode_responses=False, health_check_interval=1)
-    cluster = RedisCluster.from_url(
+    cluster = ClusterClient.from_url(
         f"{CLUSTER_SCHEMES[scheme]}://{rest}", decode_responses=False, health_check_interval=1
     )
     try:

@@ -35,9 +35,12 @@ from devtools.emulator.emulator import DEFAULT_TOKEN
 from devtools.manual_clock import ManualClock
 from scheduler.queue import DueQueue
 from scheduler.sync import QueueSync
+from tests.backends import ON_BOTH
 from tests.e2e.harness import settings_for
 from tests.e2e.worker import CLAIMED
 from tests.factories import make_profile
+
+pytestmark = ON_BOTH
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOT = datetime(2026, 3, 20, 7, 0, tzinfo=UTC)  # everyone's day-1 morning (London, GMT)

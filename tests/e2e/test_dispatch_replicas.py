@@ -26,8 +26,11 @@ from devtools.manual_clock import ManualClock
 from scheduler.dispatcher import TickStats
 from scheduler.render import render_due
 from scheduler.timing import Due, next_due
+from tests.backends import ON_BOTH
 from tests.e2e.harness import settings_for
 from tests.factories import make_profile
+
+pytestmark = ON_BOTH
 
 PEOPLE = 1000
 FIRST_USER = 7_000_000

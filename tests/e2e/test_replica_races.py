@@ -25,8 +25,6 @@ from tests.e2e.harness import START, USER
 from tests.e2e.processes import ProcessCluster, process_cluster
 from tests.factories import make_profile
 
-pytestmark = ON_BOTH
-
 RACES = 50
 DONE = "✅ Done"
 YES_DELETE = "🗑️ Yes, delete everything"
@@ -35,7 +33,7 @@ ALREADY_SAVED = "✅ This check-in is already saved."
 # The second tap read the conversation only after the first had closed it.
 EXPIRED = "This button has expired. Please use the latest message."
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [ON_BOTH, pytest.mark.timeout(180)]
 
 
 @pytest.fixture

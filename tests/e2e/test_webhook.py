@@ -8,11 +8,14 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from redis.asyncio.cluster import RedisCluster
 
 from bot.domain.models import Status
 from bot.storage.client import RedisClient
+from bot.storage.store import PROFILE, person_key
 from devtools.emulator.webhook import Secret
-from tests.backends import ON_BOTH
+from devtools.redis_cluster import LocalCluster
+from tests.backends import CLUSTER, ON_BOTH
 from tests.e2e.harness import USER
 from tests.e2e.replicas import PUBLIC_URL, SECRET, Cluster, cluster
 from tests.e2e.steps import check_in, enrol
@@ -170,6 +173,37 @@ async def test_healthz_is_503_while_redis_is_down_and_recovers(
         redis_server.start()
 
     assert (await replica.ops("/healthz")).status_code == 200
+    assert await bots.emu.deliver(update_id, replica.webhook) == 200
+    assert len(bots.messages(NEWCOMER)) == 1
+
+
+async def test_healthz_is_503_while_a_cluster_master_is_down_and_recovers(
+    bots: Cluster, redis_backend: str, request: pytest.FixtureRequest
+) -> None:
+    """The cluster's equivalent of stopping the server: the master holding the newcomer's keys
+    dies. /healthz says so (the queue's lag needs every master) until its replica takes over;
+    then an update held meanwhile is handled once."""
+    if redis_backend != CLUSTER:
+        pytest.skip("one server: see the test above")
+    nodes: LocalCluster = request.getfixturevalue("redis_cluster")
+    replica = bots.replicas[1]
+    assert (await replica.get("/healthz")).status_code == 200
+    bots.emu.add_user(NEWCOMER, first_name="Sam")
+    update_id = await bots.emu.send_text(NEWCOMER, "/start")
+    redis = bots.redis
+    assert isinstance(redis, RedisCluster)
+    serving = redis.get_node_from_key(person_key(NEWCOMER, PROFILE))
+    assert serving is not None
+    master = nodes.node_at(int(serving.port))
+
+    nodes.kill_master(master)
+    down = await replica.get("/healthz")
+    assert down.status_code == 503
+    assert down.json()["status"] == "redis_unreachable"
+    assert (await replica.get("/metrics")).status_code == 200  # counters still readable
+    nodes.fail_over(master)
+
+    assert (await replica.get("/healthz")).status_code == 200
     assert await bots.emu.deliver(update_id, replica.webhook) == 200
     assert len(bots.messages(NEWCOMER)) == 1
 
