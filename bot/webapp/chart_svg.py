@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from bot.domain.diary import EXERCISE_KINDS
 from bot.domain.insight import SLEEP_HOURS_UNDER, DayPoint
 from bot.domain.models import Duration
 from bot.texts.content import Content
@@ -34,7 +35,6 @@ HABITS_Y = (232, 322)
 LABELS_Y = 338
 EXERCISES_Y = 378
 HOURS_Y = (410, 500)
-EXERCISE_KINDS = ("breathing", "eyes")
 
 
 @dataclass(frozen=True)
