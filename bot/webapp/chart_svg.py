@@ -164,6 +164,14 @@ def _axis_label(group: ET.Element, frame: _Frame, text: str, cls: str) -> None:
     _text(group, LEFT, frame.top - 4, text, cls)
 
 
+def _key(group: ET.Element, frame: _Frame, parts: Sequence[tuple[str, str]]) -> None:
+    """A panel's label that is also its legend: each series' name in that series' colour."""
+    label = _text(group, LEFT, frame.top - 4, "", "axis-label key")
+    for words, colour in parts:
+        part = ET.SubElement(label, "tspan", {"fill": colour, "class": "key-part"})
+        part.text = words
+
+
 def _ticks(
     group: ET.Element,
     frame: _Frame,
@@ -190,9 +198,8 @@ def _habits(svg: ET.Element, columns: Sequence[ChartDay], content: Content) -> N
     words = content.ui.insight
     group = ET.SubElement(svg, "g", {"class": "habits"})
     frame, drinks_top = _Frame(len(columns), *HABITS_Y), caffeine_top(columns)
-    _axis_label(
-        group, frame, f"{words.chart_sleep_axis} · {words.chart_caffeine_axis}", "axis-label"
-    )
+    _key(group, frame, [(f"● {words.chart_sleep_axis}", SLEEP),
+                        (f"  ▮ {words.chart_caffeine_axis}", CAFFEINE)])  # fmt: skip
     sleep_ticks = [(h, h / SLEEP_TOP) for h in (0, SLEEP_TOP // 2, SLEEP_TOP)]
     _ticks(group, frame, sleep_ticks, LEFT - 4, "end", "sleep-tick")
     drinks = [(0, 0), (drinks_top - 1, (drinks_top - 1) / drinks_top)]

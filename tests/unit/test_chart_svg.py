@@ -136,3 +136,21 @@ def test_dates_and_words_follow_the_locale(content: Content, locale: str) -> Non
     root = _parse(chart_svg(_week(), local))
     assert root.findtext("s:title", namespaces=NS) == local.ui.insight.chart_title
     assert root.findall(".//s:text[@class='date-label']", NS)
+
+
+def test_the_sleep_and_caffeine_panel_names_each_series_in_its_colour(content: Content) -> None:
+    """The line is sleep and the bars are drinks: the label says which is which by colour."""
+    root = _parse(chart_svg(_week(), content))
+    words = content.ui.insight
+    parts = {
+        (part.text or "").strip(): part.get("fill")
+        for part in root.findall(".//s:g[@class='habits']/s:text/s:tspan", NS)
+    }
+    line = root.find(".//s:polyline[@class='sleep']", NS)
+    bar = root.find(".//s:rect[@data-caffeine]", NS)
+    assert line is not None
+    assert bar is not None
+    assert parts == {
+        f"● {words.chart_sleep_axis}": line.get("stroke"),
+        f"▮ {words.chart_caffeine_axis}": bar.get("fill"),
+    }
