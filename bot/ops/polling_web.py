@@ -21,6 +21,7 @@ from bot.core.config import Settings
 from bot.core.context import App
 from bot.ops.app import running
 from bot.ops.ops_server import ops_listener
+from bot.ops.webhook import public_config
 from bot.webapp.server import public_app
 
 
@@ -47,15 +48,8 @@ def polling_app(
 
 async def serve_polling(app: App, settings: Settings) -> bool:
     """Poll and serve the Mini App until SIGTERM/SIGINT. False if start-up failed."""
-    config = uvicorn.Config(
-        polling_app(app, settings),
-        host=settings.webhook_listen,
-        port=settings.webapp_port,
-        lifespan="on",
-        log_config=None,
-        server_header=False,
-        proxy_headers=True,
+    server = uvicorn.Server(
+        public_config(polling_app(app, settings), settings, settings.webapp_port)
     )
-    server = uvicorn.Server(config)
     await server.serve()
     return server.started

@@ -277,17 +277,22 @@ class WebhookServer:
             log.warning("webhook: could not release update (%s)", type(exc).__name__)
 
 
-def uvicorn_config(server: WebhookServer, settings: Settings) -> uvicorn.Config:
-    """uvicorn with our logging (redacted, optionally JSON), not its own handlers."""
+def public_config(asgi: Starlette, settings: Settings, port: int) -> uvicorn.Config:
+    """uvicorn for a public app (the webhook server, or polling mode's Mini App), with our
+    logging (redacted, optionally JSON), not its own handlers."""
     return uvicorn.Config(
-        server.asgi,
+        asgi,
         host=settings.webhook_listen,
-        port=settings.webhook_port,
+        port=port,
         lifespan="on",
         log_config=None,
         server_header=False,
         proxy_headers=True,
     )
+
+
+def uvicorn_config(server: WebhookServer, settings: Settings) -> uvicorn.Config:
+    return public_config(server.asgi, settings, settings.webhook_port)
 
 
 async def serve(
