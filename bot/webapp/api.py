@@ -18,7 +18,7 @@ from bot.domain.diary import diary_days
 from bot.domain.episode_insight import episode_insight
 from bot.domain.episodes import Episode
 from bot.domain.insight import week_insight
-from bot.domain.models import Assessment, CheckInRecord, SignReport
+from bot.domain.models import Assessment, CheckInRecord, Profile, SignReport
 from bot.domain.today import today_of
 from bot.domain.triage import assess_person
 from bot.texts.content import Content
@@ -85,9 +85,7 @@ async def chart(request: Request) -> Response:
     """GET /app/api/chart.svg: the /progress chart (same columns, hour panel and exercises)
     as SVG, drawn in a worker thread."""
     who = await caller(request)
-    profile = who.profile
-    if profile is None or profile.start_date is None:
-        raise not_enrolled(who)
+    profile = enrolled(who)
     svc = services_of(request)
     records, reports, episodes, exercises = await asyncio.gather(
         svc.store.list_checkins(who.user_id),
@@ -112,3 +110,10 @@ def standing_assessment(
 
 def not_enrolled(who: Caller) -> ApiError:
     return ApiError(400, "not_enrolled", who.content.ui.not_enrolled)
+
+
+def enrolled(who: Caller) -> Profile:
+    """The caller's profile once their plan has a start date; otherwise 400 not_enrolled."""
+    if who.profile is None or who.profile.start_date is None:
+        raise not_enrolled(who)
+    return who.profile

@@ -24,7 +24,7 @@ from bot.texts.content import Content
 from bot.texts.formats import zone_place
 from bot.texts.languages import language_name
 from bot.views.daily import standing
-from bot.webapp.api import not_enrolled
+from bot.webapp.api import enrolled, not_enrolled
 from bot.webapp.auth import Caller, caller, services_of, writer
 from bot.webapp.errors import ApiError
 
@@ -57,15 +57,9 @@ def settings_json(content: Content, profile: Profile) -> dict[str, Any]:
     }
 
 
-def _enrolled(who: Caller) -> Profile:
-    if who.profile is None or who.profile.start_date is None:
-        raise not_enrolled(who)
-    return who.profile
-
-
 async def get_settings(request: Request) -> Response:
     who = await caller(request)
-    return JSONResponse(settings_json(who.content, _enrolled(who)))
+    return JSONResponse(settings_json(who.content, enrolled(who)))
 
 
 def _clock(value: object, content: Content) -> time:
@@ -127,7 +121,7 @@ def changer(request: Request, who: Caller, data: dict[str, Any]) -> Any:
 
 async def post_settings(request: Request) -> Response:
     who, data = await writer(request)
-    _enrolled(who)
+    enrolled(who)
     if not data or not set(data) <= FIELDS:
         raise ApiError(400, "bad_request", who.content.ui.webapp_bad_input)
     store = services_of(request).store

@@ -24,7 +24,7 @@ from bot.domain.diary import EXERCISE_KINDS, plan_dates
 from bot.domain.models import WARNING_SIGN_FIELDS, CheckIn, CheckInRecord, Profile
 from bot.domain.today import today_of
 from bot.storage.store import ProfileNotFound
-from bot.webapp.api import chat_context, not_enrolled
+from bot.webapp.api import chat_context, enrolled, not_enrolled
 from bot.webapp.auth import Caller, services_of, writer
 from bot.webapp.errors import ApiError
 from bot.webapp.views import advice_json
@@ -80,9 +80,7 @@ def _corrected(local_date: date, day: int, answers: dict[str, Any]) -> Any:
 async def checkin(request: Request) -> Response:
     """POST /app/api/checkin {"day", "answers"}: correct (or add) a plan day's check-in."""
     who, data = await writer(request)
-    profile = who.profile
-    if profile is None or profile.start_date is None:
-        raise not_enrolled(who)
+    profile = enrolled(who)
     local_date = _plan_date(request, who, profile, data.get("day"))
     answers = _answers(who, data)
     signs = tuple(f for f in WARNING_SIGN_FIELDS if answers.get(f) is True)
@@ -109,9 +107,7 @@ async def checkin(request: Request) -> Response:
 async def exercise(request: Request) -> Response:
     """POST /app/api/exercise {"kind", "day"}: a guided exercise finished (once per day)."""
     who, data = await writer(request)
-    profile = who.profile
-    if profile is None or profile.start_date is None:
-        raise not_enrolled(who)
+    profile = enrolled(who)
     _plan_date(request, who, profile, data.get("day"))
     kind = data.get("kind")
     if kind not in EXERCISE_KINDS:
