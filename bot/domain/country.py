@@ -57,6 +57,12 @@ def city_country(zone: str) -> str | None:
     return _zone_tab().get(zone) or certain_country(zone)
 
 
+def country_after_move(zone: str, named: str | None, previous: str | None) -> str | None:
+    """The country once the person's zone changes to `zone`: the one the new place named, else
+    the one they had if `zone` is used there too, else unknown (so it is asked again)."""
+    return named or (previous if previous in zone_countries(zone) else None)
+
+
 def country_of(profile: Profile | None) -> str | None:
     """The person's ISO 3166 alpha-2 country: the one they gave, else the one their zone makes
     certain; None where it is not known (texts then use words that fit every country)."""

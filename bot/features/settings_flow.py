@@ -34,7 +34,7 @@ from bot.chat.steps import (
 )
 from bot.core.context import Context, services
 from bot.domain.callbacks import Action, Callback
-from bot.domain.country import city_country, country_names, country_of, zone_countries
+from bot.domain.country import city_country, country_after_move, country_names, country_of
 from bot.domain.flows import SettingsFlow, SettingsStep
 from bot.domain.localtime import local_now
 from bot.domain.models import Profile
@@ -280,8 +280,7 @@ async def _save_zone(update: Update, context: Context, zone: str, country: str |
     svc = services(context)
 
     def change(profile: Profile) -> Profile:
-        kept = profile.country if profile.country in zone_countries(zone) else None
-        return _with(profile, zone=zone, country=country or kept)
+        return _with(profile, zone=zone, country=country_after_move(zone, country, profile.country))
 
     saved = await _save(update, context, change)
     if saved is None:

@@ -14,7 +14,7 @@ from typing import Any, Final
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.domain.country import city_country, zone_countries
+from bot.domain.country import city_country, country_after_move
 from bot.domain.models import Profile
 from bot.domain.pausing import is_pausing, paused, resumed
 from bot.domain.plan import times_are_valid
@@ -73,8 +73,8 @@ def _with_zone(profile: Profile, value: object, content: Content) -> Profile:
     zone = canonical_zone(value) if isinstance(value, str) else None
     if zone is None:
         raise _Invalid(content.ui.webapp_bad_input)
-    kept = profile.country if profile.country in zone_countries(zone) else None
-    return profile.model_copy(update={"zone": zone, "country": city_country(zone) or kept})
+    country = country_after_move(zone, city_country(zone), profile.country)
+    return profile.model_copy(update={"zone": zone, "country": country})
 
 
 def _with_times(profile: Profile, data: dict[str, Any], content: Content) -> Profile:
