@@ -29,15 +29,20 @@ async def _week(page: Page) -> None:
     await expect(page.locator(".day")).to_have_count(7, timeout=TIMEOUT_MS)
 
 
-async def test_the_week_shows_each_day_with_its_check_in(webapp: WebApp, phone: Opener) -> None:
+async def _a_checked_in_week(webapp: WebApp, phone: Opener) -> Page:
+    """Robin enrolled with 7 days of check-ins, the diary open on the week."""
     bot = webapp.harness
     await enrol(bot)
     await check_in_week(bot)
-    stored = await bot.store.list_checkins(USER)
-
     page = (await phone()).page
-
     await _week(page)
+    return page
+
+
+async def test_the_week_shows_each_day_with_its_check_in(webapp: WebApp, phone: Opener) -> None:
+    page = await _a_checked_in_week(webapp, phone)
+    stored = await webapp.harness.store.list_checkins(USER)
+
     for n, record in enumerate(stored, start=1):
         row = page.locator(f".day[data-day='{n}']")
         await expect(row.locator("h3")).to_contain_text(f"Day {n}")
@@ -50,12 +55,8 @@ async def test_the_week_shows_each_day_with_its_check_in(webapp: WebApp, phone: 
 
 
 async def test_the_chart_is_the_servers_svg_inside_the_page(webapp: WebApp, phone: Opener) -> None:
-    bot = webapp.harness
-    await enrol(bot)
-    await check_in_week(bot)
-    stored = await bot.store.list_checkins(USER)
-    page = (await phone()).page
-    await _week(page)
+    page = await _a_checked_in_week(webapp, phone)
+    stored = await webapp.harness.store.list_checkins(USER)
 
     await page.get_by_role("button", name="Chart").click()
 
@@ -70,11 +71,8 @@ async def test_correcting_day_3_to_spreading_shows_the_advice_on_the_page_and_in
     webapp: WebApp, phone: Opener
 ) -> None:
     bot = webapp.harness
-    await enrol(bot)
-    await check_in_week(bot)
+    page = await _a_checked_in_week(webapp, phone)
     sent_before = len(bot.messages())
-    page = (await phone()).page
-    await _week(page)
 
     await page.locator(".day[data-day='3'] button").click()
     await page.get_by_label("Spreading", exact=False).check()
